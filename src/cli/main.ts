@@ -1,0 +1,90 @@
+import { Command, CommanderError } from 'commander';
+import { GuardError } from '../errors.js';
+import { type CliContext, diagnostic } from './context.js';
+
+/**
+ * Subcommands, each in its own module, loaded only when used: `run` sits on every session's
+ * start-up path and must not pay for lint, venv, YAML or SARIF.
+ */
+const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Command, ctx: CliContext) => void }>> = {
+  run: () => import('./run.js'),
+  lint: () => import('./lint.js'),
+  venv: () => import('./venv.js'),
+  approvals: () => import('./approvals.js'),
+  approve: () => import('./approvals.js'),
+  deny: () => import('./approvals.js'),
+  init: () => import('./init.js'),
+  check: () => import('./check.js'),
+};
+
+export const VERSION = '0.1.0';
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. Never exits the process. */
+export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout' | 'stderr'>> = {}): Promise<number> {
+  const ctx: CliContext = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    exitCode: 0,
+    verbose: argv.includes('--verbose') || argv.includes('-v'),
+  };
+  const first = argv.find((arg) => !arg.startsWith('-') || arg === '--');
+  const wantsHelp = argv.length === 0 || (first === undefined && argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version'));
+  // `mcp-guard [options] -- <command>` is `run`: insert it so commander sees one grammar.
+  const explicit = first !== undefined && first !== '--' && Object.hasOwn(COMMAND_MODULES, first) ? first : undefined;
+  const args = explicit || wantsHelp ? argv : ['run', ...argv];
+
+  const program = new Command('mcp-guard')
+    .description('A local firewall for MCP servers: relays stdio JSON-RPC and applies a policy to every message.')
+    .version(VERSION, '-V, --version')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(`mcp-guard: ${s.replace(/^error: /, '')}`),
+    });
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-everything
+  mcp-guard lint policy.json
+  mcp-guard check --policy policy.json shell_exec '{"cmd":"ls"}'
+  mcp-guard venv create .venv --packages requests`,
+  );
+
+  const names = explicit ? [explicit] : wantsHelp ? Object.keys(COMMAND_MODULES) : ['run'];
+  const loaded = new Set<unknown>();
+  for (const name of names) {
+    const mod = await COMMAND_MODULES[name]!();
+    if (loaded.has(mod)) continue;
+    loaded.add(mod);
+    mod.register(program, ctx);
+  }
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    return reportError(error, ctx);
+  }
+}
+
+/** The one place errors become exit codes and one-line messages. */
+export function reportError(error: unknown, ctx: CliContext): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not failures; commander already printed them.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (error instanceof GuardError) {
+    diagnostic(ctx, error.message);
+    if (ctx.verbose && error.stack) ctx.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const err = error as Error;
+  diagnostic(ctx, `unexpected error: ${err?.message ?? String(error)}${ctx.verbose ? '' : ' (run with --verbose for details)'}`);
+  if (ctx.verbose && err?.stack) ctx.stderr.write(`${err.stack}\n`);
+  return 1;
+}
