@@ -1,0 +1,51 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { isPathWithin, type PathEnv } from './path-within.js';
+import { joinOr } from './schema-errors.js';
+
+export type { Ajv2020 };
+
+/** The SPEC §3 extension keyword for paths. */
+export const PATH_WITHIN_KEYWORD = 'x-path-within';
+
+export interface CreateAjvOptions {
+  /** Report every violation (lint, messages) rather than stopping at the first. */
+  allErrors?: boolean;
+  /** Home and working directory for `x-path-within`; defaults to this process's. */
+  pathEnv?: PathEnv;
+}
+
+/**
+ * An Ajv for the `args` and `when` schemas of a policy: JSON Schema draft 2020-12 with the
+ * `x-path-within` keyword. Not strict, because users write schemas with annotations Ajv does not
+ * know (`title`, `examples`, vendor keys); `format` is an annotation, as 2020-12 defines it by
+ * default; and no logger, because stdout is the protocol and stderr is the user's.
+ */
+export function createAjv(options: CreateAjvOptions = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: options.allErrors ?? false,
+    strict: false,
+    allowUnionTypes: true,
+    validateFormats: false,
+    logger: false,
+  });
+  const pathEnv = options.pathEnv;
+  const validate = Object.assign(
+    (roots: string[], data: unknown): boolean => {
+      // A non-string can never be a path inside the roots: refuse rather than skip it, so
+      // `{ "x-path-within": [...] }` without `type: "string"` still fails closed.
+      const ok = typeof data === 'string' && isPathWithin(data, roots, pathEnv);
+      validate.errors = ok ? [] : [{ keyword: PATH_WITHIN_KEYWORD, message: `must be inside ${joinOr(roots)}`, params: { roots } }];
+      return ok;
+    },
+    { errors: [] as Partial<ErrorObject>[] },
+  );
+  ajv.addKeyword({
+    keyword: PATH_WITHIN_KEYWORD,
+    schemaType: 'array',
+    metaSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    errors: true,
+    validate,
+  });
+  return ajv;
+}
