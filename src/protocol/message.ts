@@ -1,0 +1,64 @@
+/** JSON-RPC 2.0 message kinds and the wire errors mcp-guard builds. */
+
+export type JsonRpcId = string | number;
+
+export type Message =
+  | { kind: 'request'; id: JsonRpcId; method: string; params: Record<string, unknown> | undefined; value: Record<string, unknown> }
+  | { kind: 'notification'; method: string; params: Record<string, unknown> | undefined; value: Record<string, unknown> }
+  | { kind: 'response'; id: JsonRpcId | null; isError: boolean; value: Record<string, unknown> }
+  | { kind: 'invalid'; id: JsonRpcId | null; why: string };
+
+/** JSON-RPC's own codes, and the one mcp-guard uses for policy refusals (outside the reserved range). */
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+export const INTERNAL_ERROR = -32603;
+export const POLICY_REFUSED = -31403;
+
+function isId(value: unknown): value is JsonRpcId {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** Classifies one parsed JSON value (not an array) as a JSON-RPC message. */
+export function classify(value: unknown): Message {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { kind: 'invalid', id: null, why: 'a JSON-RPC message must be an object' };
+  }
+  const obj = value as Record<string, unknown>;
+  const id = isId(obj.id) ? obj.id : null;
+  if (obj.jsonrpc !== '2.0') return { kind: 'invalid', id, why: 'jsonrpc must be "2.0"' };
+  const params = obj.params;
+  if (params !== undefined && (params === null || typeof params !== 'object')) {
+    return { kind: 'invalid', id, why: 'params must be an object or an array' };
+  }
+  if ('method' in obj) {
+    if (typeof obj.method !== 'string') return { kind: 'invalid', id, why: 'method must be a string' };
+    if ('result' in obj || 'error' in obj) return { kind: 'invalid', id, why: 'a request cannot carry result or error' };
+    const p = Array.isArray(params) ? undefined : (params as Record<string, unknown> | undefined);
+    if (!('id' in obj)) return { kind: 'notification', method: obj.method, params: p, value: obj };
+    if (id === null) return { kind: 'invalid', id: null, why: 'id must be a string or a number' };
+    return { kind: 'request', id, method: obj.method, params: p, value: obj };
+  }
+  const hasResult = 'result' in obj;
+  const hasError = 'error' in obj;
+  if (hasResult === hasError) return { kind: 'invalid', id, why: 'a response needs exactly one of result or error' };
+  if (!('id' in obj) || (obj.id !== null && id === null)) return { kind: 'invalid', id, why: 'a response needs an id' };
+  if (hasError) {
+    const err = obj.error as Record<string, unknown> | null;
+    if (err === null || typeof err !== 'object' || typeof err.code !== 'number' || typeof err.message !== 'string') {
+      return { kind: 'invalid', id, why: 'error must be an object with a numeric code and a message' };
+    }
+  }
+  return { kind: 'response', id, isError: hasError, value: obj };
+}
+
+/** Serialises a JSON-RPC error response as one wire line (with its `\n`). */
+export function errorLine(id: JsonRpcId | null, code: number, message: string, data?: unknown): string {
+  const error: Record<string, unknown> = { code, message };
+  if (data !== undefined) error.data = data;
+  return `${JSON.stringify({ jsonrpc: '2.0', id, error })}\n`;
+}
+
+/** Serialises a JSON-RPC result response as one wire line. */
+export function resultLine(id: JsonRpcId, result: unknown): string {
+  return `${JSON.stringify({ jsonrpc: '2.0', id, result })}\n`;
+}

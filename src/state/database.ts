@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { GuardError } from '../errors.js';
+
+export type Database = BetterSqlite3.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS counter_events (
+  id INTEGER PRIMARY KEY,
+  grant_id TEXT NOT NULL,
+  counter TEXT NOT NULL,
+  t INTEGER NOT NULL,
+  amount REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS counter_events_window ON counter_events (grant_id, counter, t);
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT PRIMARY KEY,
+  tool TEXT NOT NULL,
+  arguments TEXT NOT NULL,
+  reason TEXT,
+  rule TEXT NOT NULL,
+  session TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending'
+);
+`;
+
+/**
+ * Opens (creating if needed) the state database: WAL so readers never block the writer, and a
+ * busy timeout so concurrent mcp-guard processes wait for each other instead of failing.
+ * Loaded lazily: sessions with no grant limits and no CLI approvals never touch SQLite.
+ */
+export function openStateDatabase(stateDir: string): Database {
+  const file = join(stateDir, 'state.db');
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const require = createRequire(import.meta.url);
+    const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
+    const db = new Sqlite(file, { timeout: 10_000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    throw new GuardError('STATE_UNAVAILABLE', `the state database ${file} cannot be opened: ${(error as Error).message}`, {
+      data: { file },
+      cause: error,
+    });
+  }
+}
