@@ -1,5 +1,191 @@
-import type { Command } from 'commander';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { type Command, Option } from 'commander';
+import { GuardError } from '../errors.js';
 import type { CliContext } from './context.js';
+import {
+  createProgressReporter,
+  formatCreated,
+  formatDeleted,
+  formatDeletionQuestion,
+  formatFreeze,
+  formatInfo,
+  formatJson,
+  formatPackageColumns,
+  packagesJson,
+} from './venv-output.js';
 
-// Placeholder so the command table compiles; replaced by the real command in this session.
-export function register(_program: Command, _ctx: CliContext): void {}
+/** `mcp-guard venv create|delete|info|list`: commander wiring only; the work is in src/venv/. */
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface CommonOptions {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function isInteractive(ctx: CliContext): boolean {
+  return process.stdin.isTTY === true && (ctx.stderr as { isTTY?: boolean }).isTTY === true;
+}
+
+/** Asks a yes/no question on the terminal; anything but y/yes (including Ctrl-C and Ctrl-D) is no. */
+function confirm(question: string, ctx: CliContext): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: ctx.stderr, terminal: true });
+    let answered = false;
+    const done = (yes: boolean) => {
+      if (answered) return;
+      answered = true;
+      rl.close();
+      resolve(yes);
+    };
+    rl.on('SIGINT', () => {
+      ctx.stderr.write('\n');
+      done(false);
+    });
+    rl.on('close', () => done(false));
+    rl.question(question, (answer) => done(/^\s*y(?:es)?\s*$/i.test(answer)));
+  });
+}
+
+/** Runs `work` with Ctrl-C / SIGTERM turned into an abort, so a create can undo itself before exiting. */
+async function withInterruption<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  // Not `once`: execa's exit hook re-raises a signal nobody else listens to, which would kill us
+  // before the undo runs. A second signal, though, is the user insisting: let it end the process.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function withCommonOptions(command: Command): Command {
+  return command.option('--json', 'print machine-readable JSON on stdout').option('-v, --verbose', 'print details (tool output, stack traces) on stderr');
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const venv = program
+    .command('venv')
+    .description('Manage Python virtual environments: create, delete, info, list')
+    .addHelpText('after', '\nRun "mcp-guard venv <command> --help" for the options of each command.');
+
+  withCommonOptions(
+    venv
+      .command('create')
+      .description('Create a virtual environment, with uv when it is on PATH, else python -m venv')
+      .argument('[path]', 'directory of the venv', '.venv')
+      .option('--python <exe-or-version>', 'interpreter: a path, a command name, or a version like 3.12 (python3.12 on PATH)')
+      .option('--packages <specs...>', 'packages to install: names with optional versions, or paths to wheels, sdists or project directories')
+      .option('-r, --requirements <file>', 'install from a requirements file (repeatable)', collect, [])
+      .option('--find-links <dir-or-url>', 'also look for packages here, e.g. a directory of wheels (repeatable)', collect, [])
+      .option('--no-index', 'do not use the package index (local files and --find-links only)')
+      .option('--system-site-packages', "give the venv access to the base interpreter's packages")
+      .option('--prompt <name>', 'name shown in the shell prompt when the venv is active')
+      .option('--clear', 'recreate the venv if the directory is already one (never touches a directory that is not)')
+      .option('--no-uv', 'use python -m venv and pip even when uv is on PATH'),
+  ).action(
+    async (
+      target: string,
+      opts: CommonOptions & {
+        python?: string;
+        packages?: string[];
+        requirements: string[];
+        findLinks: string[];
+        index: boolean;
+        systemSitePackages?: boolean;
+        prompt?: string;
+        clear?: boolean;
+        uv: boolean;
+      },
+    ) => {
+      const { createVenv } = await import('../venv/create.js');
+      const progress = createProgressReporter(ctx.stderr, { verbose: ctx.verbose || opts.verbose === true });
+      let ok = false;
+      try {
+        const result = await withInterruption((signal) =>
+          createVenv({
+            path: target,
+            python: opts.python,
+            packages: opts.packages ?? [],
+            requirements: opts.requirements,
+            findLinks: opts.findLinks,
+            noIndex: !opts.index,
+            systemSitePackages: opts.systemSitePackages === true,
+            prompt: opts.prompt,
+            clear: opts.clear === true,
+            useUv: opts.uv,
+            cwd: process.cwd(),
+            home: os.homedir(),
+            env: process.env,
+            signal,
+            onProgress: (event) => (event.kind === 'step' ? progress.step(event.message) : progress.output(event.line)),
+          }),
+        );
+        ok = true;
+        progress.stop(true);
+        ctx.stdout.write(opts.json ? formatJson(result) : formatCreated(result, target));
+      } finally {
+        if (!ok) progress.stop(false);
+      }
+    },
+  );
+
+  withCommonOptions(
+    venv
+      .command('delete')
+      .description('Delete a virtual environment, after checking that it is one')
+      .argument('<path>', 'directory of the venv')
+      .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
+  ).action(async (target: string, opts: CommonOptions & { yes?: boolean }) => {
+    const { deleteVenv, planVenvDeletion } = await import('../venv/delete.js');
+    const plan = await planVenvDeletion(target, { cwd: process.cwd(), home: os.homedir() });
+    if (opts.yes !== true) {
+      if (!isInteractive(ctx)) {
+        throw new GuardError('VENV_CONFIRMATION_REQUIRED', `not deleting ${plan.path} without confirmation: not on a terminal, so pass --yes`, {
+          exitCode: 2,
+          data: { path: plan.path },
+        });
+      }
+      if (!(await confirm(formatDeletionQuestion(plan), ctx))) {
+        throw new GuardError('VENV_NOT_CONFIRMED', `not deleted: ${plan.path}`, { data: { path: plan.path } });
+      }
+    }
+    const result = await deleteVenv(plan);
+    ctx.stdout.write(opts.json ? formatJson(result) : formatDeleted(result));
+  });
+
+  withCommonOptions(
+    venv
+      .command('info')
+      .description('Show where a virtual environment is, its Python, size, packages and whether it is active')
+      .argument('[path]', 'directory of the venv', '.venv'),
+  ).action(async (target: string, opts: CommonOptions) => {
+    const { venvInfo } = await import('../venv/info.js');
+    const info = await venvInfo(target, { cwd: process.cwd(), env: process.env });
+    ctx.stdout.write(opts.json ? formatJson(info) : formatInfo(info));
+  });
+
+  withCommonOptions(
+    venv
+      .command('list')
+      .description("List the packages installed in a virtual environment, read from their metadata (no pip needed)")
+      .argument('[path]', 'directory of the venv', '.venv')
+      .addOption(new Option('--format <format>', 'columns, freeze (name==version) or json').choices(['columns', 'freeze', 'json']).default('columns')),
+  ).action(async (target: string, opts: CommonOptions & { format: 'columns' | 'freeze' | 'json' }) => {
+    const { venvPackages } = await import('../venv/info.js');
+    const { packages, problems } = await venvPackages(target, { cwd: process.cwd() });
+    if (ctx.verbose || opts.verbose) for (const problem of problems) ctx.stderr.write(`mcp-guard: skipped unreadable metadata: ${problem}\n`);
+    const format = opts.json ? 'json' : opts.format;
+    ctx.stdout.write(format === 'json' ? formatJson(packagesJson(packages)) : format === 'freeze' ? formatFreeze(packages) : formatPackageColumns(packages));
+  });
+}
