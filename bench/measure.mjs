@@ -7,7 +7,7 @@ const MIB = 1024 * 1024;
 
 /** How much work each phase does. `full` is what `npm run bench` runs; `quick` is for the smoke test. */
 export const COUNTS = {
-  full: { warmupCalls: 500, latencyCalls: 2000, pipelinedCalls: 20000, inFlight: 64, largeCalls: 12, largeBytes: 4 * MIB },
+  full: { warmupCalls: 500, latencyCalls: 1500, pipelinedCalls: 15000, inFlight: 64, largeCalls: 10, largeBytes: 4 * MIB },
   quick: { warmupCalls: 5, latencyCalls: 20, pipelinedCalls: 200, inFlight: 64, largeCalls: 2, largeBytes: 4 * MIB },
 };
 

@@ -40,7 +40,13 @@ export function summarize(runsByTarget) {
     for (const key of ['startupMs', 'p50Us', 'p99Us', 'callsPerSecond', 'largeMiBPerSecond']) medians[key] = median(ok.map((run) => run[key]));
     // The direct target's "process in the middle" is the server itself, so it has no RSS row.
     medians.peakRssMiB = name === 'direct' ? null : median(ok.map((run) => (run.peakRssKiB == null ? null : run.peakRssKiB / 1024)));
-    summary[name] = { rounds: ok.length, failures: runs.length - ok.length, median: medians, ratio: {} };
+    // The spread shows how noisy the machine was; compare runs over time by medians, not by one round.
+    const range = {};
+    for (const key of ['startupMs', 'p50Us', 'p99Us', 'callsPerSecond', 'largeMiBPerSecond', 'peakRssKiB']) {
+      const values = ok.map((run) => run[key]).filter((v) => typeof v === 'number');
+      range[key] = values.length > 0 ? [Math.min(...values), Math.max(...values)] : null;
+    }
+    summary[name] = { rounds: ok.length, failures: runs.length - ok.length, median: medians, ratio: {}, range };
   }
   const directP50 = summary.direct?.median.p50Us;
   for (const entry of Object.values(summary)) {

@@ -21,9 +21,9 @@ export class RpcClient {
 
   /** Spawns `command args` with piped stdio. Nothing is written until the first request. */
   constructor(command, args, { cwd, env } = {}) {
-    this.label = [command, ...args].join(' ');
     this.spawnedAtNs = nowNs();
     this.#child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.label = `the target (pid ${this.#child.pid ?? '-'})`;
     const splitter = new LineSplitter((line) => this.#onLine(line));
     this.#child.stdout.on('data', (chunk) => splitter.push(chunk));
     this.#child.stderr.setEncoding('utf8');

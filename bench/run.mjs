@@ -12,7 +12,7 @@ import { DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
 
 const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds first, then runs this)
 
-  --rounds <n>         rounds of all targets, alternated (default 5; 1 with --quick)
+  --rounds <n>         rounds of all targets, alternated (default 8; 1 with --quick)
   --targets <list>     comma-separated, run in this order (default ${DEFAULT_TARGETS.join(',')});
                        known: ${Object.keys(TARGETS).join(', ')}
   --quick              tiny counts: checks that everything runs, measures nothing useful
@@ -35,7 +35,7 @@ function parseOptions(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const rounds = Number(values.rounds ?? (values.quick ? 1 : 5));
+  const rounds = Number(values.rounds ?? (values.quick ? 1 : 8));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: "${values.rounds}" is not a positive integer`);
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout: "${values.timeout}" is not a positive integer of milliseconds`);
