@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COUNTS, measureTarget } from './measure.mjs';
 import { checkGoals, formatChecks, formatTable, summarize } from './report.mjs';
-import { DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
+import { DEFAULT_GUARD_BIN, DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
 
 const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds first, then runs this)
 
@@ -19,6 +19,7 @@ const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds fir
   --out <file>         write the JSON there (default bench/results/latest.json and a dated copy)
   --cpu-prof <dir>     run the relay/proxy/guard processes under node --cpu-prof, profiles in <dir>
                        (summarize one with: node bench/profile-summary.mjs <file>); slows them down
+  --guard <file>       the mcp-guard entry to benchmark (default bin/mcp-guard.js, which runs dist/)
   --timeout <ms>       longest wait for any one phase of a run (default 60000)
   -h, --help           this text`;
 
@@ -31,6 +32,7 @@ function parseOptions(argv) {
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      guard: { type: 'string' },
       timeout: { type: 'string', default: '60000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -44,7 +46,8 @@ function parseOptions(argv) {
     if (!Object.hasOwn(TARGETS, name)) throw new Error(`--targets: unknown target "${name}"; known: ${Object.keys(TARGETS).join(', ')}`);
   }
   if (new Set(targets).size !== targets.length || targets.length === 0) throw new Error('--targets: name each target once');
-  return { help: values.help, rounds, targets, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], timeoutMs };
+  const guardBin = resolve(values.guard ?? DEFAULT_GUARD_BIN);
+  return { help: values.help, rounds, targets, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, timeoutMs };
 }
 
 function describeMachine() {
@@ -76,7 +79,7 @@ function displayPath(file) {
 /** One run of one target; a failure is recorded as `{ error }` so the other targets still run. */
 async function runOnce(name, counts, options, profileName) {
   const nodeFlags = options.cpuProfDir && name !== 'direct' ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
-  const launch = TARGETS[name].launch({ nodeFlags });
+  const launch = TARGETS[name].launch({ nodeFlags, guardBin: options.guardBin });
   const started = Date.now();
   try {
     return { ...(await measureTarget(launch, counts, options.timeoutMs)), seconds: (Date.now() - started) / 1000 };
@@ -99,9 +102,14 @@ async function main(argv) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (options.targets.some((name) => TARGETS[name].guard) && !existsSync(join(ROOT_DIR, 'dist', 'cli', 'main.js'))) {
+  const needsGuard = options.targets.some((name) => TARGETS[name].guard);
+  if (needsGuard && options.guardBin === DEFAULT_GUARD_BIN && !existsSync(join(ROOT_DIR, 'dist', 'cli', 'main.js'))) {
     process.stderr.write('bench: mcp-guard is not built (no dist/cli/main.js); run `npm run build` first, or `npm run bench`\n');
     return 1;
+  }
+  if (needsGuard && !existsSync(options.guardBin)) {
+    process.stderr.write(`bench: --guard: ${options.guardBin} does not exist\n`);
+    return 2;
   }
   if (options.cpuProfDir) {
     options.cpuProfDir = resolve(options.cpuProfDir);
@@ -150,7 +158,7 @@ async function main(argv) {
     seconds,
     commit: gitCommit(),
     machine,
-    options: { rounds: options.rounds, targets: options.targets, quick: options.quick, counts, cpuProfile: Boolean(options.cpuProfDir) },
+    options: { rounds: options.rounds, targets: options.targets, quick: options.quick, counts, cpuProfile: Boolean(options.cpuProfDir), guard: displayPath(options.guardBin) },
     summary,
     checks,
     runs,

@@ -9,12 +9,13 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT_DIR = dirname(BENCH_DIR);
 const NODE = process.execPath;
 const FIXTURE = join(BENCH_DIR, 'fixture-server.mjs');
-const GUARD_BIN = join(ROOT_DIR, 'bin', 'mcp-guard.js');
+/** The mcp-guard entry the guard targets run; `--guard <file>` points it at another build. */
+export const DEFAULT_GUARD_BIN = join(ROOT_DIR, 'bin', 'mcp-guard.js');
 /** Tools the realistic policy leaves visible: the fixture's 23 minus the three it does not name or hides. */
 const REALISTIC_TOOLS = 20;
 
 /**
- * Each target's `launch({ nodeFlags })` returns `{ command, args, env, expectTools, cleanup }` for
+ * Each target's `launch({ nodeFlags, guardBin })` returns `{ command, args, env, expectTools, cleanup }` for
  * one run. `nodeFlags` (e.g. --cpu-prof) apply to the process in the middle, not to the fixture.
  */
 export const TARGETS = {
@@ -45,14 +46,14 @@ export const TARGETS = {
 export const DEFAULT_TARGETS = ['direct', 'relay', 'naive', 'guard-allow', 'guard-realistic'];
 
 /** The guard as a client would start it, with a fresh state dir so grant counters start at zero. */
-function launchGuard(policyFile, expectTools, { nodeFlags = [] } = {}) {
+function launchGuard(policyFile, expectTools, { nodeFlags = [], guardBin = DEFAULT_GUARD_BIN } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'mcp-guard-bench-'));
   // Keep the user's own policy and state out of the measurement.
   const env = { ...process.env, MCP_GUARD_STATE_DIR: stateDir };
   delete env.MCP_GUARD_POLICY;
   return {
     command: NODE,
-    args: [...nodeFlags, GUARD_BIN, '--policy', join(BENCH_DIR, 'policies', policyFile), '--state-dir', stateDir, '--', NODE, FIXTURE],
+    args: [...nodeFlags, guardBin, '--policy', join(BENCH_DIR, 'policies', policyFile), '--state-dir', stateDir, '--', NODE, FIXTURE],
     env,
     expectTools,
     cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
