@@ -1,4 +1,69 @@
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from './context.js';
+import { diagnostic, stripControl } from './context.js';
+import { UsageError } from '../errors.js';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+export interface RunOptions {
+  policy?: string;
+  auditLog?: string;
+  dryRun?: boolean;
+  grant?: string;
+  stateDir?: string;
+  maxMessageBytes: number;
+  shutdownTimeout: number;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a number of seconds.`);
+  return n;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('run', { isDefault: false })
+    .description('start an MCP server as a child and relay its stdio, judging every message by the policy (the default command)')
+    .argument('<command...>', 'the server command and its arguments, after "--"')
+    .option('-p, --policy <file>', 'policy file (JSON or YAML); default: $MCP_GUARD_POLICY, then discovery from the working directory')
+    .option('--audit-log <file>', 'append one JSON line per decision to this file')
+    .option('--dry-run', 'judge and log every message, but forward everything (shadow mode)')
+    .option('--grant <id>', 'identity that scope:"grant" counters are shared under (default: the policy file\'s absolute path)')
+    .option('--state-dir <dir>', 'where persistent state lives (default: $MCP_GUARD_STATE_DIR, else the platform state dir)')
+    .addOption(new Option('--max-message-bytes <n>', 'largest line accepted in either direction').argParser(positiveInteger).default(64 * 1024 * 1024, '64 MiB'))
+    .addOption(new Option('--shutdown-timeout <seconds>', 'grace period before SIGTERM, and again before SIGKILL, when stopping the server').argParser(seconds).default(5))
+    .option('-q, --quiet', 'only errors on stderr')
+    .option('-v, --verbose', 'also log every decision on stderr, and stack traces on errors')
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mcp-guard --policy ./policy.json -- npx -y @modelcontextprotocol/server-filesystem ~/projects
+  mcp-guard run -p policy.yaml --audit-log ~/mcp-audit.jsonl -- python -m my_server
+  mcp-guard --dry-run -p new-policy.json -- node server.js     # log what would be refused`,
+    )
+    .action(async (command: string[], options: RunOptions) => {
+      if (options.quiet && options.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
+      const [cmd, ...args] = command;
+      if (!cmd) throw new UsageError('no server command given; usage: mcp-guard --policy <file> -- <command> [args...]');
+      ctx.verbose = Boolean(options.verbose);
+      const { runGuard } = await import('../proxy/session.js');
+      ctx.exitCode = await runGuard(cmd, args, options, {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        log: (level, message) => {
+          if (options.quiet && level !== 'error') return;
+          if (!options.verbose && level === 'debug') return;
+          diagnostic(ctx, stripControl(message));
+        },
+      });
+    });
+}

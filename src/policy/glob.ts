@@ -18,7 +18,7 @@ export function compileGlob(pattern: string, kind: GlobKind = 'name', flags = 'u
 }
 
 function escapeRegExp(char: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(char) ? `\\${char}` : char;
+  return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
 }
 
 function translate(pattern: string, kind: GlobKind): string {

@@ -1,0 +1,57 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** One audit record (SPEC §7). */
+export interface AuditRecord {
+  time: string;
+  session: string;
+  direction: 'client→server' | 'server→client';
+  method: string;
+  id?: string | number | null;
+  tool?: string;
+  uri?: string;
+  prompt?: string;
+  decision: string;
+  rule: string;
+  reason?: string;
+  retryAfterSeconds?: number;
+  dryRun: boolean;
+  arguments?: unknown;
+}
+
+/**
+ * Append-only JSONL writer. Records are buffered within one turn of the event loop and written
+ * with a synchronous append, so a signal handler can flush whatever is left before exit.
+ */
+export class AuditLog {
+  private fd: number;
+  private buffer: string[] = [];
+  private scheduled = false;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  record(entry: AuditRecord): void {
+    this.buffer.push(`${JSON.stringify(entry)}\n`);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.buffer.length === 0 || this.fd < 0) return;
+    const text = this.buffer.join('');
+    this.buffer = [];
+    writeSync(this.fd, text);
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}

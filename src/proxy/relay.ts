@@ -1,0 +1,437 @@
+import { isUtf8 } from 'node:buffer';
+import type { Readable, Writable } from 'node:stream';
+import { findDuplicateKey, topLevelElements } from '../protocol/duplicate-keys.js';
+import { LineSplitter } from '../protocol/framing.js';
+import {
+  classify,
+  errorLine,
+  INTERNAL_ERROR,
+  INVALID_REQUEST,
+  type JsonRpcId,
+  type Message,
+  PARSE_ERROR,
+  POLICY_REFUSED,
+  resultLine,
+} from '../protocol/message.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import { type Decision, refuse } from '../policy/decision.js';
+import { decideMessage, type Direction, subjectOf } from '../policy/decide.js';
+import type { Limiter, Ticket } from '../limits/limiter.js';
+import type { ApprovalBroker } from './approval.js';
+import type { AuditLog, AuditRecord } from './audit.js';
+import { filterListResult, LIST_METHODS } from './filter-lists.js';
+
+export interface RelayOptions {
+  policy: () => CompiledPolicy;
+  limiter: Limiter;
+  approvals: ApprovalBroker;
+  audit: () => AuditLog | undefined;
+  dryRun: boolean;
+  maxMessageBytes: number;
+  session: string;
+  clientIn: Readable;
+  clientOut: Writable;
+  upstreamIn: Writable;
+  upstreamOut: Readable;
+  /** A diagnostic for stderr; `level` lets --quiet and --verbose filter. */
+  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  now(): number;
+}
+
+/** A client request relayed to the upstream and not yet answered. */
+interface Pending {
+  method: string;
+  ticket: Ticket | undefined;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * Relays newline-delimited JSON-RPC between the client and the upstream, judging every message.
+ * Client→server messages are relayed as the exact bytes judged; server→client messages are
+ * relayed as their original bytes unless a list result had entries removed.
+ */
+export class Relay {
+  private readonly pending = new Map<JsonRpcId, Pending>();
+  /** Client requests waiting for a person's answer, by id: aborting ends the wait. */
+  private readonly awaiting = new Map<JsonRpcId, AbortController>();
+  private upstreamGone: string | undefined;
+  private readonly fromClient: LineSplitter;
+  private readonly fromUpstream: LineSplitter;
+
+  constructor(private readonly o: RelayOptions) {
+    this.fromClient = new LineSplitter(o.maxMessageBytes, {
+      line: (line) => this.onClientLine(line),
+      oversize: (bytes) => {
+        this.o.log('warn', `refused a ${bytes}-byte message from the client: larger than --max-message-bytes (${this.o.maxMessageBytes})`);
+        this.toClient(errorLine(null, INVALID_REQUEST, `mcp-guard: message of ${bytes} bytes exceeds the limit of ${this.o.maxMessageBytes} bytes`));
+      },
+    });
+    this.fromUpstream = new LineSplitter(o.maxMessageBytes, {
+      line: (line) => this.onUpstreamLine(line),
+      oversize: (bytes) => this.o.log('warn', `dropped a ${bytes}-byte message from the server: larger than --max-message-bytes (${this.o.maxMessageBytes})`),
+    });
+  }
+
+  /** Starts reading both sides. Backpressure: a side whose destination is full is paused until it drains. */
+  start(): void {
+    const { clientIn, clientOut, upstreamIn, upstreamOut } = this.o;
+    clientIn.on('data', (chunk: Buffer) => {
+      upstreamIn.cork();
+      clientOut.cork();
+      this.fromClient.push(chunk);
+      upstreamIn.uncork();
+      clientOut.uncork();
+      if (upstreamIn.writableNeedDrain || clientOut.writableNeedDrain) clientIn.pause();
+    });
+    upstreamOut.on('data', (chunk: Buffer) => {
+      clientOut.cork();
+      this.fromUpstream.push(chunk);
+      clientOut.uncork();
+      if (clientOut.writableNeedDrain) upstreamOut.pause();
+    });
+    upstreamIn.on('drain', () => {
+      if (!clientOut.writableNeedDrain) clientIn.resume();
+    });
+    clientOut.on('drain', () => {
+      upstreamOut.resume();
+      if (!upstreamIn.writableNeedDrain) clientIn.resume();
+    });
+  }
+
+  /** The client's input ended: a last line without a newline is still judged. */
+  clientEnded(): void {
+    this.fromClient.end();
+  }
+
+  /** The upstream stopped (exited or closed its output): answer everything still waiting on it. */
+  upstreamEnded(why: string): void {
+    if (this.upstreamGone) return;
+    this.fromUpstream.end();
+    this.upstreamGone = why;
+    for (const [id, pending] of this.pending) {
+      if (pending.ticket) this.o.limiter.refund(pending.ticket);
+      this.toClient(errorLine(id, INTERNAL_ERROR, `mcp-guard: ${why} before answering this request`));
+    }
+    this.pending.clear();
+    for (const controller of this.awaiting.values()) controller.abort();
+    this.o.approvals.cancelAll();
+  }
+
+  get pendingCount(): number {
+    return this.pending.size + this.awaiting.size;
+  }
+
+  // ── client → server ────────────────────────────────────────────────────────────────────────
+
+  private onClientLine(line: Buffer): void {
+    // Invalid UTF-8 could decode differently upstream than here: what is relayed must be what was judged.
+    if (!isUtf8(line)) {
+      this.toClient(errorLine(null, PARSE_ERROR, 'mcp-guard: the message is not valid UTF-8'));
+      return;
+    }
+    const text = line.toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.o.log('warn', 'refused a line from the client that is not JSON');
+      this.toClient(errorLine(null, PARSE_ERROR, 'mcp-guard: the message is not valid JSON'));
+      return;
+    }
+    if (Array.isArray(value)) {
+      this.onClientBatch(value, text);
+      return;
+    }
+    const dup = findDuplicateKey(text);
+    if (dup !== undefined) {
+      this.refuseDuplicate(value, dup, (l) => this.toClient(l));
+      return;
+    }
+    const outcome = this.judgeClientMessage(value, line);
+    if (outcome.reply) this.toClient(outcome.reply);
+    if (outcome.forward) this.toUpstream(line);
+  }
+
+  private refuseDuplicate(value: unknown, key: string, reply: (line: string) => void): void {
+    const msg = classify(value);
+    const id = msg.kind === 'request' || msg.kind === 'invalid' ? msg.id : null;
+    this.o.log('warn', `refused a message with the duplicate key "${key}"`);
+    if (msg.kind !== 'notification' && msg.kind !== 'response') {
+      reply(errorLine(id, INVALID_REQUEST, `mcp-guard: the message has the key "${key}" more than once; send each key once`));
+    }
+  }
+
+  /**
+   * A batch is judged element by element, as if each were sent alone. Allowed elements are relayed
+   * as one batch made of their exact original text; refusals are answered in one batch.
+   */
+  private onClientBatch(elements: unknown[], text: string): void {
+    if (elements.length === 0) {
+      this.toClient(errorLine(null, INVALID_REQUEST, 'mcp-guard: an empty batch is not a valid request'));
+      return;
+    }
+    const spans = topLevelElements(text);
+    const forward: string[] = [];
+    const replies: string[] = [];
+    let objectIndex = 0;
+    for (const element of elements) {
+      const isContainer = element !== null && typeof element === 'object';
+      const span = isContainer ? spans[objectIndex++] : undefined;
+      const raw = span ? text.slice(span[0], span[1]) : JSON.stringify(element);
+      const dup = isContainer ? findDuplicateKey(raw) : undefined;
+      if (dup !== undefined) {
+        this.refuseDuplicate(element, dup, (l) => replies.push(l.trimEnd()));
+        continue;
+      }
+      const outcome = this.judgeClientMessage(element, Buffer.from(raw));
+      if (outcome.reply) replies.push(outcome.reply.trimEnd());
+      if (outcome.forward) forward.push(raw);
+    }
+    if (forward.length > 0) {
+      const all = forward.length === elements.length;
+      this.toUpstream(all ? Buffer.from(text) : Buffer.from(`[${forward.join(',')}]`));
+    }
+    if (replies.length > 0) this.toClient(`[${replies.join(',')}]\n`);
+  }
+
+  /**
+   * Judges one client message. Returns what to do now; a call that needs approval is handled
+   * asynchronously and relayed (or refused) when the person answers.
+   */
+  private judgeClientMessage(value: unknown, raw: Buffer | undefined): { forward: boolean; reply?: string } {
+    const msg = classify(value);
+    switch (msg.kind) {
+      case 'invalid':
+        this.o.log('warn', `refused an invalid JSON-RPC message from the client: ${msg.why}`);
+        return { forward: false, reply: errorLine(msg.id, INVALID_REQUEST, `mcp-guard: invalid JSON-RPC message: ${msg.why}`) };
+      case 'response':
+        // Answers to mcp-guard's own requests (approval) are consumed, never relayed.
+        if (this.o.approvals.takeResponse(msg.id, msg.value)) return { forward: false };
+        return { forward: this.upstreamGone === undefined };
+      case 'notification':
+        return { forward: this.judgeClientNotification(msg) };
+      case 'request':
+        return this.judgeClientRequest(msg, raw);
+    }
+  }
+
+  private judgeClientNotification(msg: Extract<Message, { kind: 'notification' }>): boolean {
+    if (msg.method === 'notifications/cancelled') {
+      const waiting = this.awaiting.get(msg.params?.requestId as JsonRpcId);
+      if (waiting) {
+        // The upstream never saw the request; end the wait and relay nothing.
+        waiting.abort();
+        return false;
+      }
+    }
+    const decision = decideMessage(this.o.policy(), 'client→server', msg.method, msg.params);
+    if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return this.upstreamGone === undefined;
+    const final = decision.outcome === 'ask' ? refuse('approval_unavailable', decision.rule, 'a notification cannot wait for approval') : decision;
+    this.audit('client→server', msg.method, undefined, msg.params, final);
+    if (final.outcome === 'refuse' && !this.o.dryRun) return false;
+    if (final.outcome === 'allow' && final.charges.length > 0 && !this.o.dryRun) {
+      const charged = this.o.limiter.charge(final.charges, this.o.now(), this.o.policy().maxWindowMs);
+      if (!charged.ok) return false;
+    }
+    return this.upstreamGone === undefined;
+  }
+
+  private judgeClientRequest(msg: Extract<Message, { kind: 'request' }>, raw: Buffer | undefined): { forward: boolean; reply?: string } {
+    const { id, method, params } = msg;
+    if (this.pending.has(id) || this.awaiting.has(id)) {
+      return { forward: false, reply: errorLine(id, INVALID_REQUEST, `mcp-guard: the id ${JSON.stringify(id)} is already used by a request that has not been answered`) };
+    }
+    if (this.upstreamGone) return { forward: false, reply: errorLine(id, INTERNAL_ERROR, `mcp-guard: ${this.upstreamGone}`) };
+    if (method === 'initialize') {
+      const caps = (params?.capabilities ?? {}) as Record<string, unknown>;
+      this.o.approvals.clientCanElicit = caps.elicitation !== undefined && caps.elicitation !== null;
+    }
+    const policy = this.o.policy();
+    let decision = decideMessage(policy, 'client→server', method, params);
+    if (decision.outcome === 'allow' && decision.rule === 'lifecycle') {
+      this.pending.set(id, { method, ticket: undefined });
+      return { forward: true };
+    }
+    let ticket: Ticket | undefined;
+    if (decision.outcome !== 'refuse' && decision.charges.length > 0) {
+      const charged = this.o.limiter.charge(decision.charges, this.o.now(), policy.maxWindowMs);
+      if (charged.ok) ticket = charged.ticket;
+      else decision = charged.refusal;
+    }
+    if (decision.outcome === 'ask' && !this.o.dryRun) {
+      this.askThenRelay(msg, decision, ticket, raw);
+      return { forward: false };
+    }
+    this.audit('client→server', method, id, params, decision);
+    if (decision.outcome === 'refuse' && !this.o.dryRun) return { forward: false, reply: refusalLine(id, method, decision) };
+    this.pending.set(id, { method, ticket });
+    return { forward: true };
+  }
+
+  private askThenRelay(
+    msg: Extract<Message, { kind: 'request' }>,
+    decision: Extract<Decision, { outcome: 'ask' }>,
+    ticket: Ticket | undefined,
+    raw: Buffer | undefined,
+  ): void {
+    const { id, method, params } = msg;
+    const controller = new AbortController();
+    this.awaiting.set(id, controller);
+    const subject = subjectOf(method, params);
+    const name = subject?.tool ?? subject?.prompt ?? subject?.uri ?? method;
+    void this.o.approvals
+      .ask({ tool: name, arguments: params?.arguments ?? {}, reason: decision.reason, rule: decision.rule, timeoutMs: this.o.policy().approvalTimeoutMs }, controller.signal)
+      .then((answer) => {
+        this.awaiting.delete(id);
+        if (answer === 'accept' && !this.upstreamGone) {
+          this.audit('client→server', method, id, params, { outcome: 'allow', rule: decision.rule, charges: decision.charges });
+          this.pending.set(id, { method, ticket });
+          this.toUpstream(raw ?? Buffer.from(JSON.stringify(msg.value)));
+          return;
+        }
+        if (ticket) this.o.limiter.refund(ticket);
+        const refusal =
+          answer === 'accept' || answer === 'cancelled'
+            ? undefined
+            : answer === 'timeout'
+              ? refuse('approval_timeout', decision.rule, `nobody approved this call within ${Math.round(this.o.policy().approvalTimeoutMs / 1000)} s; ask the user to approve it, then try again`)
+              : answer === 'decline'
+                ? refuse('approval_declined', decision.rule, 'a person declined this call; do not retry it without asking the user')
+                : refuse('approval_unavailable', decision.rule, 'this call needs a person\'s approval, and none could be asked');
+        if (answer === 'cancelled') {
+          this.audit('client→server', method, id, params, refuse('approval_declined', decision.rule, 'cancelled by the client while waiting for approval'));
+          return;
+        }
+        if (refusal) {
+          this.audit('client→server', method, id, params, refusal);
+          this.toClient(refusalLine(id, method, refusal));
+        } else {
+          this.toClient(errorLine(id, INTERNAL_ERROR, `mcp-guard: ${this.upstreamGone ?? 'the upstream is gone'}`));
+        }
+      });
+  }
+
+  // ── server → client ────────────────────────────────────────────────────────────────────────
+
+  private onUpstreamLine(line: Buffer): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.toString('utf8'));
+    } catch {
+      // Servers that print banners or logs to stdout must not corrupt the client's stream.
+      this.o.log('warn', `dropped a line from the server that is not JSON: ${preview(line)}`);
+      return;
+    }
+    if (Array.isArray(value)) {
+      const kept: string[] = [];
+      let changed = false;
+      for (const element of value) {
+        const out = this.judgeUpstreamMessage(element);
+        if (out === undefined) changed = true;
+        else if (out === true) kept.push(JSON.stringify(element));
+        else {
+          changed = true;
+          kept.push(out);
+        }
+      }
+      if (!changed) this.toClientRaw(line);
+      else if (kept.length > 0) this.toClient(`[${kept.join(',')}]\n`);
+      return;
+    }
+    const out = this.judgeUpstreamMessage(value);
+    if (out === true) this.toClientRaw(line);
+    else if (out !== undefined) this.toClient(`${out}\n`);
+  }
+
+  /** true: relay as is; a string: relay this instead; undefined: relay nothing. */
+  private judgeUpstreamMessage(value: unknown): true | string | undefined {
+    const msg = classify(value);
+    switch (msg.kind) {
+      case 'invalid':
+        this.o.log('warn', `dropped an invalid JSON-RPC message from the server: ${msg.why}`);
+        return undefined;
+      case 'response': {
+        const pending = msg.id === null ? undefined : this.pending.get(msg.id);
+        if (!pending) {
+          this.o.log('warn', `dropped a response from the server to an unknown request id ${JSON.stringify(msg.id)}`);
+          return undefined;
+        }
+        this.pending.delete(msg.id!);
+        const result = msg.value.result as Record<string, unknown> | undefined;
+        // A call the upstream failed gives back what it consumed.
+        if (pending.ticket && (msg.isError || result?.isError === true)) this.o.limiter.refund(pending.ticket);
+        if (!msg.isError && LIST_METHODS.has(pending.method) && result) {
+          const filtered = filterListResult(this.o.policy(), pending.method, result);
+          if (filtered) return JSON.stringify({ ...msg.value, result: filtered });
+        }
+        return true;
+      }
+      case 'request':
+      case 'notification': {
+        const decision = decideMessage(this.o.policy(), 'server→client', msg.method, msg.params);
+        if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return true;
+        const id = msg.kind === 'request' ? msg.id : undefined;
+        this.audit('server→client', msg.method, id, msg.params, decision);
+        if (decision.outcome !== 'refuse' || this.o.dryRun) return true;
+        // A refused server→client request is answered to the server and never reaches the client.
+        if (msg.kind === 'request') this.toUpstream(Buffer.from(refusalLine(msg.id, msg.method, decision)));
+        return undefined;
+      }
+    }
+  }
+
+  // ── output ─────────────────────────────────────────────────────────────────────────────────
+
+  private toClient(line: string): void {
+    this.o.clientOut.write(line);
+  }
+
+  private toClientRaw(line: Buffer): void {
+    this.o.clientOut.write(line);
+    this.o.clientOut.write(NEWLINE);
+  }
+
+  private toUpstream(line: Buffer): void {
+    if (this.upstreamGone || this.o.upstreamIn.destroyed) return;
+    this.o.upstreamIn.write(line);
+    this.o.upstreamIn.write(NEWLINE);
+  }
+
+  private audit(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision): void {
+    const log = this.o.audit();
+    if (!log) return;
+    const record: AuditRecord = {
+      time: new Date(this.o.now()).toISOString(),
+      session: this.o.session,
+      direction,
+      method,
+      ...(id === undefined ? {} : { id }),
+      ...subjectOf(method, params),
+      decision: decision.outcome === 'refuse' ? decision.decision : 'allowed',
+      rule: decision.rule,
+      ...(decision.outcome === 'refuse' ? { reason: decision.reason } : {}),
+      ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
+      ...(decision.outcome === 'ask' ? { approval: 'would ask (dry run)' } : {}),
+      dryRun: this.o.dryRun,
+    };
+    if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
+    log.record(record);
+  }
+}
+
+/** The answer to a refused request (SPEC §4): a tool result for `tools/call`, a -31403 error otherwise. */
+export function refusalLine(id: JsonRpcId, method: string, decision: Extract<Decision, { outcome: 'refuse' }>): string {
+  const meta: Record<string, unknown> = { decision: decision.decision, rule: decision.rule, reason: decision.reason };
+  if (decision.retryAfterSeconds !== undefined) meta.retryAfterSeconds = decision.retryAfterSeconds;
+  const text = `mcp-guard: ${decision.reason}${decision.retryAfterSeconds !== undefined ? ` (retry after ${decision.retryAfterSeconds} s)` : ''}`;
+  if (method === 'tools/call') {
+    return resultLine(id, { content: [{ type: 'text', text }], isError: true, _meta: { 'mcp-guard': meta } });
+  }
+  return errorLine(id, POLICY_REFUSED, text, meta);
+}
+
+function preview(line: Buffer): string {
+  const text = line.subarray(0, 200).toString('utf8').replace(/[\u0000-\u001f\u007f-\u009f\u001b]/g, '?');
+  return line.length > 200 ? `${text}…` : text;
+}

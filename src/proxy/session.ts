@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { PolicyError } from '../errors.js';
+import { GrantCounters } from '../limits/grant-counters.js';
+import { Limiter } from '../limits/limiter.js';
+import { type CompiledPolicy, compilePolicy } from '../policy/compile.js';
+import { findPolicyFile } from '../policy/discover.js';
+import { loadPolicy } from '../policy/load.js';
+import { type Database, openStateDatabase } from '../state/database.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { ApprovalBroker } from './approval.js';
+import { AuditLog } from './audit.js';
+import { watchPolicyFile } from './policy-watcher.js';
+import { Relay } from './relay.js';
+import { exitStatusOf, startUpstream, stopUpstream, type UpstreamExit } from './upstream.js';
+
+export interface SessionOptions {
+  policy?: string;
+  auditLog?: string;
+  dryRun?: boolean;
+  grant?: string;
+  stateDir?: string;
+  maxMessageBytes: number;
+  shutdownTimeout: number;
+}
+
+export interface SessionIO {
+  stdin: Readable;
+  stdout: Writable;
+  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+}
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+}
+
+async function loadCompiled(file: string, log: SessionIO['log']): Promise<CompiledPolicy> {
+  const loaded = await loadPolicy(file);
+  for (const w of loaded.warnings) log('warn', `${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})`);
+  try {
+    return compilePolicy(loaded.document, loaded.file);
+  } catch (error) {
+    throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * One guarded session: load the policy (fail closed: exit 2 before anything is spawned), start
+ * the upstream, relay until either side ends, stop the child, and resolve to the exit status.
+ */
+export async function runGuard(command: string, args: string[], options: SessionOptions, io: SessionIO): Promise<number> {
+  const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
+  let policy = await loadCompiled(policyFile, io.log);
+  const session = randomBytes(6).toString('hex');
+  const stateDir = resolveStateDir(options.stateDir);
+  const grantId = options.grant ?? resolve(policyFile);
+  let database: Database | undefined;
+  const openDatabase = () => (database ??= openStateDatabase(stateDir));
+
+  const audits = new Map<string, AuditLog>();
+  const auditFor = (p: CompiledPolicy): AuditLog | undefined => {
+    const path = options.auditLog ?? p.auditPath;
+    if (!path) return undefined;
+    const full = resolve(expandHome(path));
+    let log = audits.get(full);
+    if (!log) {
+      log = new AuditLog(full);
+      audits.set(full, log);
+    }
+    return log;
+  };
+  let audit = auditFor(policy);
+
+  const upstream = await startUpstream(command, args);
+  io.log('debug', `started ${command} (pid ${upstream.child.pid}) under ${policyFile}`);
+  // Never leave the child behind, even if mcp-guard itself fails.
+  const killOnExit = () => {
+    if (upstream.running()) upstream.child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const limiter = new Limiter(() => new GrantCounters(openDatabase(), grantId));
+  const approvals = new ApprovalBroker({
+    sendToClient: (line) => io.stdout.write(line),
+    openDatabase,
+    session,
+    stateDir,
+    notify: (message) => io.log('error', message),
+    now: Date.now,
+  });
+  const relay = new Relay({
+    policy: () => policy,
+    limiter,
+    approvals,
+    audit: () => audit,
+    dryRun: Boolean(options.dryRun),
+    maxMessageBytes: options.maxMessageBytes,
+    session,
+    clientIn: io.stdin,
+    clientOut: io.stdout,
+    upstreamIn: upstream.child.stdin!,
+    upstreamOut: upstream.child.stdout!,
+    log: io.log,
+    now: Date.now,
+  });
+
+  const stopWatching = watchPolicyFile(policyFile, () => {
+    loadCompiled(policyFile, io.log).then(
+      (next) => {
+        policy = next;
+        audit = auditFor(next);
+        io.log('info', `policy reloaded from ${policyFile}`);
+      },
+      (error: Error) => io.log('error', `policy change ignored, the previous policy stays in force: ${error.message}`),
+    );
+  });
+
+  // Shutdown: whichever side ends first starts it; the child's exit finishes it.
+  let stopping: Promise<UpstreamExit> | undefined;
+  const graceMs = options.shutdownTimeout * 1000;
+  const stop = (why: string, first?: NodeJS.Signals) => {
+    if (stopping) {
+      if (first) upstream.child.kill('SIGKILL');
+      return;
+    }
+    io.log('debug', `stopping the server: ${why}`);
+    stopping = stopUpstream(upstream, graceMs, first);
+  };
+  const onSignal = (sig: NodeJS.Signals) => stop(`received ${sig}`, sig);
+  for (const sig of FORWARDED_SIGNALS) process.on(sig, onSignal);
+
+  io.stdin.on('end', () => {
+    relay.clientEnded();
+    stop('the client closed stdin');
+  });
+  io.stdin.on('error', () => stop('the client input failed'));
+  io.stdout.on('error', () => stop('the client stopped reading (stdout closed)'));
+  upstream.child.stdin!.on('error', () => undefined);
+  upstream.child.stdout!.on('end', () => {
+    // Usually the child is exiting; give its exit status a moment to arrive so pending requests
+    // are told how it ended. A server that closed stdout but keeps running can never answer.
+    setTimeout(() => {
+      if (!upstream.running()) return;
+      relay.upstreamEnded('the upstream server closed its output');
+      stop('the server closed its output');
+    }, 250).unref();
+  });
+  relay.start();
+
+  const exit = await upstream.exited;
+  const status = exitStatusOf(exit);
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  relay.upstreamEnded(`the upstream server ${how}`);
+  if (!stopping) io.log(exit.code === 0 ? 'info' : 'warn', `the server ${how}`);
+
+  // Clean up so the event loop can end on its own: no reads, no watchers, no timers, no handlers.
+  for (const sig of FORWARDED_SIGNALS) process.off(sig, onSignal);
+  process.off('exit', killOnExit);
+  stopWatching();
+  io.stdin.pause();
+  io.stdin.destroy();
+  for (const log of audits.values()) log.close();
+  database?.close();
+  await drained(io.stdout);
+  return status;
+}
+
+function drained(stream: Writable): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    stream.once('drain', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const SRC = join(import.meta.dirname, '../../src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+const files = sources(SRC).map((file) => ({ name: relative(SRC, file), text: readFileSync(file, 'utf8') }));
+
+describe('layering', () => {
+  it('keeps the decision engine pure: no I/O modules, no clock, no process', () => {
+    const engine = files.filter((f) => /^policy\/(decide|decision)\.ts$|^limits\/sliding-window\.ts$/.test(f.name));
+    expect(engine.length).toBe(3);
+    for (const f of engine) {
+      expect(f.text, f.name).not.toMatch(/from '(node:|execa|chalk|better-sqlite3)/);
+      expect(f.text, f.name).not.toMatch(/\bDate\.now\(|new Date\(|\bprocess\./);
+    }
+  });
+  it('never exits the process from library code', () => {
+    for (const f of files) expect(f.text, f.name).not.toMatch(/process\.exit\(/);
+  });
+  it('writes to the console only from the CLI', () => {
+    for (const f of files.filter((f) => !f.name.startsWith('cli/'))) expect(f.text, f.name).not.toMatch(/console\.(log|error|warn|info)/);
+  });
+  it('writes to stdout in `run` only through the relay and its approval requests', () => {
+    const writers = files.filter((f) => /process\.stdout\.write|io\.stdout\.write/.test(f.text) && f.name.startsWith('proxy/')).map((f) => f.name);
+    expect(writers).toEqual(['proxy/session.ts']);
+  });
+});
