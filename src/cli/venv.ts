@@ -17,7 +17,7 @@ import {
 
 /** `mcp-guard venv create|delete|info|list`: commander wiring only; the work is in src/venv/. */
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 interface CommonOptions {
   json?: boolean;
@@ -86,8 +86,8 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('[path]', 'directory of the venv', '.venv')
       .option('--python <exe-or-version>', 'interpreter: a path, a command name, or a version like 3.12 (python3.12 on PATH)')
       .option('--packages <specs...>', 'packages to install: names with optional versions, or paths to wheels, sdists or project directories')
-      .option('-r, --requirements <file>', 'install from a requirements file (repeatable)', collect, [])
-      .option('--find-links <dir-or-url>', 'also look for packages here, e.g. a directory of wheels (repeatable)', collect, [])
+      .option('-r, --requirements <file>', 'install from a requirements file (repeatable)', collect)
+      .option('--find-links <dir-or-url>', 'also look for packages here, e.g. a directory of wheels (repeatable)', collect)
       .option('--no-index', 'do not use the package index (local files and --find-links only)')
       .option('--system-site-packages', "give the venv access to the base interpreter's packages")
       .option('--prompt <name>', 'name shown in the shell prompt when the venv is active')
@@ -99,8 +99,8 @@ export function register(program: Command, ctx: CliContext): void {
       opts: CommonOptions & {
         python?: string;
         packages?: string[];
-        requirements: string[];
-        findLinks: string[];
+        requirements?: string[];
+        findLinks?: string[];
         index: boolean;
         systemSitePackages?: boolean;
         prompt?: string;
@@ -109,7 +109,8 @@ export function register(program: Command, ctx: CliContext): void {
       },
     ) => {
       const { createVenv } = await import('../venv/create.js');
-      const progress = createProgressReporter(ctx.stderr, { verbose: ctx.verbose || opts.verbose === true });
+      const verbose = ctx.verbose || opts.verbose === true;
+      const progress = createProgressReporter(ctx.stderr, { verbose });
       let ok = false;
       try {
         const result = await withInterruption((signal) =>
@@ -117,8 +118,8 @@ export function register(program: Command, ctx: CliContext): void {
             path: target,
             python: opts.python,
             packages: opts.packages ?? [],
-            requirements: opts.requirements,
-            findLinks: opts.findLinks,
+            requirements: opts.requirements ?? [],
+            findLinks: opts.findLinks ?? [],
             noIndex: !opts.index,
             systemSitePackages: opts.systemSitePackages === true,
             prompt: opts.prompt,
@@ -134,6 +135,12 @@ export function register(program: Command, ctx: CliContext): void {
         ok = true;
         progress.stop(true);
         ctx.stdout.write(opts.json ? formatJson(result) : formatCreated(result, target));
+      } catch (error) {
+        // With --verbose the tool's output was already shown line by line; without, say where it is.
+        if (error instanceof GuardError && error.code === 'VENV_TOOL_FAILED' && !verbose) {
+          throw new GuardError(error.code, `${error.message}; --verbose shows its full output`, { exitCode: error.exitCode, data: error.data, cause: error });
+        }
+        throw error;
       } finally {
         if (!ok) progress.stop(false);
       }

@@ -13,6 +13,7 @@ const skipReason = script ? '' : ' (skipped: `script` from util-linux is not ins
 let work: string;
 
 beforeAll(async () => {
+  if (!script) console.warn(`venv e2e: the terminal tests are skipped${skipReason}`);
   assertBuilt();
   work = await makeTempDir();
 });
