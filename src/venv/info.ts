@@ -78,7 +78,12 @@ export async function venvInfo(target: string, options: { cwd: string; env: Node
   const venv = await openVenv(target, options.cwd);
   const version = pythonVersionOf(venv.config);
   const home = venv.config.get('home')!;
-  const [base, sitePackages, usage] = await Promise.all([baseInterpreterOf(venv, version), sitePackagesDirs(venv.dir), measureDiskUsage(venv.dir)]);
+  // Measure the real directory: the size of a venv named through a symlink is the venv's, not the link's.
+  const [base, sitePackages, usage] = await Promise.all([
+    baseInterpreterOf(venv, version),
+    sitePackagesDirs(venv.dir),
+    realpath(venv.dir).then(measureDiskUsage),
+  ]);
   const { packages } = await scanInstalledPackages(sitePackages);
   const problems: string[] = [];
   if (!venv.interpreterExists) problems.push(`its interpreter ${venv.interpreter} leads to no file (was the base Python removed or moved?)`);

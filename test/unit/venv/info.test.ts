@@ -64,6 +64,9 @@ describe('venvInfo', () => {
     expect((await venvInfo(dir, { cwd: work, env: { VIRTUAL_ENV: path.join(work, 'active-link') } })).active).toBe(true);
     expect((await venvInfo(dir, { cwd: work, env: { VIRTUAL_ENV: path.join(work, 'uv') } })).active).toBe(false);
     expect((await venvInfo(dir, { cwd: work, env: { VIRTUAL_ENV: '' } })).active).toBe(false);
+    // Read through the link, it is the same venv, with the same size.
+    const throughLink = await venvInfo('active-link', { cwd: work, env: {} });
+    expect(throughLink).toMatchObject({ path: path.join(work, 'active-link'), sizeBytes: (await measureDiskUsage(dir)).bytes, packageCount: 0 });
   });
 
   it('reads a Windows-layout venv', async () => {
