@@ -50,7 +50,7 @@ Examples:
       const loaded = await loadPolicy(file);
       let policy;
       try {
-        policy = compilePolicy(loaded.document, loaded.file);
+        policy = await compilePolicy(loaded.document, loaded.file);
       } catch (error) {
         throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
       }

@@ -1,5 +1,4 @@
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from './ajv.js';
 import { parseRateLimit, parseWindow } from './duration.js';
 import { compileGlob, isGlob, type GlobKind } from './glob.js';
 import type { Action, DefaultAction, JsonSchema, LimitSpec, PolicyDocument, RuleSpec } from './types.js';
@@ -103,8 +102,18 @@ function member(base: string, key: string): string {
   return `${base}.${key}`;
 }
 
-export function compilePolicy(doc: PolicyDocument, file: string): CompiledPolicy {
-  const ajv = createAjv({ allErrors: true });
+/** Whether any entry carries an `args` or `when` schema (only then is ajv loaded: it costs start-up time). */
+function usesSchemas(doc: PolicyDocument): boolean {
+  const tables = [doc.tools, doc.resources, doc.prompts];
+  return tables.some((t) => Object.values(t ?? {}).some((r) => typeof r === 'object' && (r.args !== undefined || (r.rules?.length ?? 0) > 0)));
+}
+
+export async function compilePolicy(doc: PolicyDocument, file: string): Promise<CompiledPolicy> {
+  const ajv = usesSchemas(doc) ? (await import('./ajv.js')).createAjv({ allErrors: true }) : undefined;
+  const compileSchema = (schema: object): ValidateFunction => {
+    if (!ajv) throw new Error('internal: a schema was found after the scan for schemas');
+    return ajv.compile(schema);
+  };
   let maxWindowMs = 0;
   const limitOf = (spec: LimitSpec, rule: string): CompiledLimit => {
     const windowMs = parseWindow(spec.window);
@@ -122,7 +131,7 @@ export function compilePolicy(doc: PolicyDocument, file: string): CompiledPolicy
   const limitsOf = (specs: LimitSpec[] | undefined, base: string): CompiledLimit[] =>
     (specs ?? []).map((spec, i) => limitOf(spec, `${base}[${i}]`));
   const schemaOf = (schema: JsonSchema | undefined): ValidateFunction | undefined =>
-    schema === undefined ? undefined : ajv.compile(schema as object);
+    schema === undefined ? undefined : compileSchema(schema as object);
 
   const ruleOf = (key: string, spec: RuleSpec, base: string): CompiledRule => {
     const rule = member(base, key);
@@ -148,7 +157,7 @@ export function compilePolicy(doc: PolicyDocument, file: string): CompiledPolicy
       limits,
       args: schemaOf(spec.args),
       when: (spec.rules ?? []).map((w, i) => ({
-        matches: ajv.compile(w.when as object),
+        matches: compileSchema(w.when as object),
         action: w.action,
         reason: w.reason,
         limits: limitsOf(w.limits, `${rule}.rules[${i}].limits`),

@@ -42,7 +42,7 @@ async function loadCompiled(file: string, log: SessionIO['log']): Promise<Compil
   const loaded = await loadPolicy(file);
   for (const w of loaded.warnings) log('warn', `${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})`);
   try {
-    return compilePolicy(loaded.document, loaded.file);
+    return await compilePolicy(loaded.document, loaded.file);
   } catch (error) {
     throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compilePolicy } from '../../../src/policy/compile.js';
 import { decideMessage, decideToolCall, isToolVisible } from '../../../src/policy/decide.js';
@@ -37,7 +37,11 @@ const rich: PolicyDocument = {
   methods: { 'sampling/createMessage': 'deny', 'logging/setLevel': 'deny' },
 };
 
-const p = (doc: PolicyDocument) => compilePolicy(doc, '/policy.json');
+const compiled = new Map<PolicyDocument, Awaited<ReturnType<typeof compilePolicy>>>();
+beforeAll(async () => {
+  for (const doc of [seed, rich]) compiled.set(doc, await compilePolicy(doc, '/policy.json'));
+});
+const p = (doc: PolicyDocument) => compiled.get(doc)!;
 
 describe('decideToolCall', () => {
   const cases: Array<[string, PolicyDocument, string, unknown, Record<string, unknown>]> = [
@@ -92,8 +96,8 @@ describe('decideToolCall', () => {
 });
 
 describe('decideMessage', () => {
-  it('always relays the lifecycle, even when methods denies it', () => {
-    const policy = p({ version: '1', methods: { initialize: 'deny', ping: 'deny' } } as PolicyDocument);
+  it('always relays the lifecycle, even when methods denies it', async () => {
+    const policy = await compilePolicy({ version: '1', methods: { initialize: 'deny', ping: 'deny' } } as PolicyDocument, '/p.json');
     expect(decideMessage(policy, 'client→server', 'initialize', {})).toMatchObject({ outcome: 'allow' });
     expect(decideMessage(policy, 'client→server', 'ping', undefined)).toMatchObject({ outcome: 'allow' });
   });
