@@ -78,6 +78,7 @@ async function checkRequirementFiles(options: CreateVenvOptions): Promise<void> 
 async function inspectTarget(dir: string, shown: string, options: CreateVenvOptions): Promise<Before> {
   const entry = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
+    if (error.code === 'ENOTDIR') throw new GuardError('VENV_PATH_EXISTS', `cannot create a venv at ${dir}: one of its parents is a file`, { data: { path: dir } });
     throw new GuardError('VENV_UNREADABLE', `${shown}: ${error.code ?? error.message}`, { data: { path: dir } });
   });
   if (!entry) {
@@ -171,8 +172,11 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
   const stopIfAborted = () => {
     if (options.signal?.aborted) throw new ToolCancelledError('venv create');
   };
+  // Whether anything on disk has changed yet: before that, a failure has nothing to undo.
+  let started = false;
   try {
     stopIfAborted();
+    started = true;
     if (before.kind === 'venv') {
       const aside = asideName(dir);
       await rename(dir, aside);
@@ -199,22 +203,23 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       stopIfAborted();
     }
   } catch (error) {
-    if (!(before.kind === 'venv' && !before.movedTo)) progress({ kind: 'step', message: `removing the unfinished venv at ${options.path}` });
-    const leftover = await undo(dir, before);
+    const changed = started && !(before.kind === 'venv' && !before.movedTo);
+    if (changed) progress({ kind: 'step', message: `removing the unfinished venv at ${options.path}` });
+    const leftover = changed ? await undo(dir, before) : null;
     const restored = before.kind === 'venv' && before.movedTo && !leftover ? '; the old venv is back in place' : '';
     const tail = leftover ? `; ${leftover}` : restored;
     // On a terminal, Ctrl-C reaches the tool too, and it may die of it before the abort lands.
     if (error instanceof ToolCancelledError || options.signal?.aborted) {
-      throw new GuardError('VENV_INTERRUPTED', `interrupted: removed the unfinished venv at ${options.path}${tail}`, { exitCode: 130, cause: error });
+      const what = changed ? `removed the unfinished venv at ${options.path}${tail}` : 'nothing was changed';
+      throw new GuardError('VENV_INTERRUPTED', `interrupted: ${what}`, { exitCode: 130, cause: error });
     }
+    const outcome = leftover ? tail : ` (nothing left behind${restored})`;
     if (error instanceof GuardError) {
-      throw new GuardError(error.code, `${error.message}${leftover ? tail : ` (nothing left behind${restored})`}`, {
-        exitCode: error.exitCode,
-        data: error.data,
-        cause: error,
-      });
+      throw new GuardError(error.code, `${error.message}${outcome}`, { exitCode: error.exitCode, data: error.data, cause: error });
     }
-    throw error;
+    // A filesystem error of our own (moving the old venv aside, making a parent directory).
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new GuardError('VENV_CREATE_FAILED', `could not create ${options.path} (${code})${outcome}`, { cause: error });
   }
 
   let oldVenvProblem: string | null = null;

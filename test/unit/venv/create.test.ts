@@ -55,6 +55,10 @@ describe('createVenv refuses, touching nothing', () => {
     await expectRefusal({ path: 'a-file' }, { code: 'VENV_PATH_EXISTS' });
   });
 
+  it('a path under a file', async () => {
+    await expectRefusal({ path: 'a-file/.venv' }, { code: 'VENV_PATH_EXISTS', message: /one of its parents is a file$/ });
+  });
+
   it('a symlink, even to a venv, even with --clear', async () => {
     await symlink(path.join(work, 'existing'), path.join(work, 'link'));
     await expectRefusal({ path: 'link', clear: true }, { code: 'VENV_SYMLINK' });
