@@ -26,17 +26,23 @@ export class UsageError extends GuardError {
   }
 }
 
-/** One problem found in a policy file, with its position (1-based line and column). */
+/**
+ * One problem found in a policy file, with its position (1-based line and column; `endColumn`
+ * is just after the last character). Lint prints these; `run` refuses a policy with any error.
+ */
 export interface PolicyProblem {
   file: string;
   line: number;
   column: number;
-  endLine?: number;
-  endColumn?: number;
+  endLine: number;
+  endColumn: number;
+  severity: 'error' | 'warning';
   /** Dotted path into the policy, e.g. `tools.python_venv.limits[0].window`. */
   path: string;
+  /** Stable id of the check that found it (`unknown-key`, `invalid-window`...); documented in the README. */
   ruleId: string;
   message: string;
+  /** The likely fix as a replacement value, when there is one ("did you mean"). */
   suggestion?: string;
 }
 

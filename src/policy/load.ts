@@ -1,33 +1,80 @@
-// TEMPORARY stand-in written by the lead so the relay can be tested; the policy engineer owns
-// this file and replaces it entirely with the real loader (positions, validation, YAML).
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PolicyError, type PolicyProblem } from '../errors.js';
+import { moduleSource, parsePolicySource, type PolicySource } from './source.js';
 import type { PolicyDocument } from './types.js';
+import { validatePolicy } from './validate.js';
 
 export interface LoadedPolicy {
+  /** Absolute path of the policy file. */
   file: string;
   document: PolicyDocument;
   warnings: PolicyProblem[];
 }
 
+/**
+ * Reads, parses and validates a policy file; any error (syntax, schema, an args schema that is
+ * not JSON Schema...) throws a PolicyError listing every problem, so `run` fails closed with
+ * exactly the errors `lint` reports.
+ */
 export async function loadPolicy(file: string): Promise<LoadedPolicy> {
-  const abs = resolve(file);
+  const source = await readPolicySource(file);
+  const problems = validatePolicy(source);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new PolicyError(summarise(source.file, errors), problems);
+  return { file: source.file, document: withoutMapComments(source.value as PolicyDocument), warnings: problems.filter((p) => p.severity === 'warning') };
+}
+
+/** One line: the first error as `file:line:col message (rule)`, and how many more. */
+function summarise(file: string, errors: PolicyProblem[]): string {
+  const first = errors[0]!;
+  const more = errors.length - 1;
+  return `${first.file}:${first.line}:${first.column} ${first.message} (${first.ruleId})${more > 0 ? `, and ${more} more; run mcp-guard lint ${file}` : ''}`;
+}
+
+/** Reads a policy file into a positioned source: JSON, YAML, `package.json#mcp-guard`, or a JS module's default export. */
+export async function readPolicySource(file: string): Promise<PolicySource> {
+  const absolute = path.resolve(file);
+  if (/\.[cm]?js$/.test(absolute)) return loadModule(absolute);
   let text: string;
   try {
-    text = await readFile(abs, 'utf8');
-  } catch {
-    throw new PolicyError(`policy file not found: ${abs}`, [], 'POLICY_NOT_FOUND');
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new PolicyError(`policy file not found: ${absolute}`, [], 'POLICY_NOT_FOUND');
+    }
+    throw new PolicyError(`cannot read policy file ${absolute}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`, [], 'POLICY_UNREADABLE');
   }
-  let document: PolicyDocument;
+  return parsePolicySource(text, absolute, path.basename(absolute) === 'package.json' ? { format: 'json', key: 'mcp-guard' } : {});
+}
+
+async function loadModule(file: string): Promise<PolicySource> {
   try {
-    document = JSON.parse(text) as PolicyDocument;
-  } catch (e) {
-    throw new PolicyError(`${abs}: ${(e as Error).message}`);
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    return moduleSource(mod.default ?? mod, file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && !(error as Error).message.includes(`imported from ${file}`)) {
+      throw new PolicyError(`policy file not found: ${file}`, [], 'POLICY_NOT_FOUND');
+    }
+    throw new PolicyError(`cannot load policy module ${file}: ${(error as Error).message.split('\n')[0]}`, [], 'POLICY_UNREADABLE');
   }
-  const known = ['$schema', '$comment', 'version', 'description', 'default', 'hide', 'all_tools', 'tools', 'resources', 'prompts', 'methods', 'audit', 'approval'];
-  for (const k of Object.keys(document)) if (!known.includes(k)) throw new PolicyError(`${abs}: unknown key ${k}`);
-  if (document.default && !['allow', 'deny', 'ask'].includes(document.default)) throw new PolicyError(`${abs}: bad default`);
-  for (const [, r] of Object.entries(document.tools ?? {})) if (typeof r === 'object' && Object.keys(r).some((k) => !['action', 'reason', 'limits', 'rate_limit', 'args', 'rules', '$comment'].includes(k))) throw new PolicyError(`${abs}: unknown key`);
-  return { file: abs, document, warnings: [] };
+}
+
+/**
+ * `$comment` is allowed in every object, including the name maps, where it is a note and not a
+ * tool, resource, prompt or method: the engine gets the maps without it.
+ */
+function withoutMapComments(doc: PolicyDocument): PolicyDocument {
+  const out: PolicyDocument = { ...doc };
+  for (const key of ['tools', 'resources', 'prompts', 'methods'] as const) {
+    const map = doc[key] as Record<string, unknown> | undefined;
+    if (map && Object.hasOwn(map, '$comment')) {
+      const { $comment: _note, ...rest } = map;
+      (out as unknown as Record<string, unknown>)[key] = rest;
+    }
+  }
+  return out;
 }
