@@ -20,7 +20,7 @@ export interface LoadedPolicy {
  */
 export async function loadPolicy(file: string): Promise<LoadedPolicy> {
   const source = await readPolicySource(file);
-  const problems = validatePolicy(source);
+  const problems = await validatePolicy(source);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new PolicyError(summarise(source.file, errors), problems);
   return { file: source.file, document: withoutMapComments(source.value as PolicyDocument), warnings: problems.filter((p) => p.severity === 'warning') };

@@ -1,5 +1,4 @@
 import type { PolicyProblem } from '../errors.js';
-import { createAjv } from './ajv.js';
 import { parseRateLimit, parseWindow } from './duration.js';
 import { compileGlob } from './glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
@@ -14,8 +13,9 @@ import { entries, isObject, limits, schemas } from './walk.js';
  * The one validation of a policy, used by `run` (which refuses a policy with any error) and by
  * `lint` (which prints everything): syntax, the schema, what the schema cannot say (windows,
  * rates, globs, args/when as JSON Schema) and the warnings of SPEC §5. Sorted by position.
+ * Ajv is imported only when the policy has `args`/`when` schemas: it costs ~40 ms of start-up.
  */
-export function validatePolicy(source: PolicySource): PolicyProblem[] {
+export async function validatePolicy(source: PolicySource): Promise<PolicyProblem[]> {
   if (source.value === undefined) return source.problems;
   const doc = source.value;
   const found: ShapeProblem[] = checkPolicyShape(doc);
@@ -47,7 +47,7 @@ export function validatePolicy(source: PolicySource): PolicyProblem[] {
   }
   const visits = [...schemas(doc)].filter((v) => (isObject(v.schema) || typeof v.schema === 'boolean') && fresh(v.path));
   if (visits.length > 0) {
-    const ajv = createAjv({ allErrors: true });
+    const ajv = (await import('./ajv.js')).createAjv({ allErrors: true });
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
