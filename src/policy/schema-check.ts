@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { Ajv2020 } from './ajv.js';
+import { validate as validateGeneratedMetaSchema } from './json-schema-validator.generated.js';
 import { hasExponentialBacktracking } from './regex-backtracking.js';
 import { formatPath, type PolicyPath } from './source-range.js';
 import { nearest } from './suggest.js';
@@ -16,9 +17,9 @@ import { show, type ShapeProblem } from './policy-shape.js';
  */
 export function checkJsonSchema(schema: unknown, path: PolicyPath, ajv: Ajv2020): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
-  if (!ajv.validateSchema(schema as object)) {
+  if (!validateMetaSchema(schema)) {
     const seen = new Set<string>();
-    for (const error of (ajv.errors ?? []) as ErrorObject[]) {
+    for (const error of validateMetaSchema.errors ?? []) {
       const problem = metaSchemaProblem(schema, path, error);
       if (problem && !seen.has(formatPath(problem.path))) {
         seen.add(formatPath(problem.path));
@@ -35,6 +36,9 @@ export function checkJsonSchema(schema: unknown, path: PolicyPath, ajv: Ajv2020)
   }
   return problems;
 }
+
+/** The draft 2020-12 meta-schema, compiled ahead of time (scripts/build-policy-validator.mjs). */
+const validateMetaSchema = validateGeneratedMetaSchema as unknown as { (schema: unknown): boolean; errors?: ErrorObject[] | null };
 
 const SIMPLE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
 
@@ -83,6 +87,9 @@ function walkSchema(schema: unknown, path: PolicyPath, problems: ShapeProblem[])
   for (const [key, value] of Object.entries(schema)) {
     const at = [...path, key];
     if (key === 'pattern' && typeof value === 'string') checkPattern(value, at, 'value', problems);
+    if (key === 'x-path-within' && !(Array.isArray(value) && value.length > 0 && value.every((r) => typeof r === 'string' && r !== ''))) {
+      problems.push({ path: at, target: 'value', ruleId: 'invalid-schema', message: `${formatPath(at)}: ${show(value)} is not a list of directories; use e.g. ["~/projects", "/tmp"]` });
+    }
     if (ONE_SCHEMA.has(key)) walkSchema(value, at, problems);
     else if (SCHEMA_LIST.has(key) && Array.isArray(value)) value.forEach((s, i) => walkSchema(s, [...at, i], problems));
     else if (SCHEMA_MAP.has(key) && isObject(value)) {

@@ -41,14 +41,19 @@ describe('createAjv', () => {
     expect(check({ 'x-path-within': ['/tmp'] }, null).ok).toBe(false);
   });
 
-  it('rejects an x-path-within that is not a list of strings when compiling', () => {
+  it('rejects an x-path-within that is not a list of directories when compiling', () => {
     expect(() => createAjv().compile({ 'x-path-within': '/tmp' })).toThrow();
-    expect(() => createAjv().compile({ 'x-path-within': [1] })).toThrow();
+    expect(() => createAjv().compile({ 'x-path-within': [1] })).toThrow(/list of directories/);
+    expect(() => createAjv().compile({ 'x-path-within': [''] })).toThrow(/list of directories/);
   });
 
-  it('rejects schemas that are not JSON Schema, and tolerates unknown annotations and formats', () => {
+  it('refuses to compile what it cannot generate code for, and tolerates unknown annotations and formats', () => {
     expect(() => createAjv().compile({ type: 'nonsense' })).toThrow(/type/);
     expect(() => createAjv().compile({ type: 'string', title: 'x', 'x-vendor': 1, format: 'no-such-format' })).not.toThrow();
+  });
+
+  it('accepts a $schema naming draft 2020-12 without loading the meta-schemas', () => {
+    expect(check({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'string' }, 'x').ok).toBe(true);
   });
 
   it('treats format as an annotation, as 2020-12 does by default', () => {
