@@ -10,14 +10,35 @@ export interface LineHandler {
   oversize(bytes: number): void;
 }
 
+/**
+ * Lets a long line be passed on while it is still arriving, instead of being held whole: once a
+ * line reaches `thresholdBytes`, `begin` sees what has arrived so far and may return a sink that
+ * takes the rest of the line as it comes.
+ */
+export interface StreamHook {
+  thresholdBytes: number;
+  begin(head: Buffer[], bytes: number): StreamSink | undefined;
+}
+
+export interface StreamSink {
+  write(part: Buffer): void;
+  /** The line ended (its `\n` arrived, or the input ended). */
+  end(): void;
+  /** The line passed the size limit while streaming; nothing more of it will be written. */
+  overflow(bytes: number): void;
+}
+
 export class LineSplitter {
   private parts: Buffer[] = [];
   private pending = 0;
   private discarding = false;
+  private sink: StreamSink | undefined;
+  private streamTried = false;
 
   constructor(
     private readonly maxBytes: number,
     private readonly handler: LineHandler,
+    private readonly stream?: StreamHook,
   ) {}
 
   push(chunk: Buffer): void {
@@ -43,16 +64,36 @@ export class LineSplitter {
     if (to <= from) return;
     const length = to - from;
     if (this.discarding || this.pending + length > this.maxBytes) {
+      if (this.sink && !this.discarding) this.sink.overflow(this.pending + length);
+      this.sink = undefined;
       this.discarding = true;
       this.parts.length = 0;
       this.pending += length;
       return;
     }
-    this.parts.push(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+    const part = from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to);
     this.pending += length;
+    if (this.sink) {
+      this.sink.write(part);
+      return;
+    }
+    this.parts.push(part);
+    if (this.stream && !this.streamTried && this.pending >= this.stream.thresholdBytes) {
+      this.streamTried = true;
+      this.sink = this.stream.begin(this.parts, this.pending);
+      if (this.sink) this.parts = [];
+    }
   }
 
   private finishLine(): void {
+    this.streamTried = false;
+    if (this.sink) {
+      const sink = this.sink;
+      this.sink = undefined;
+      this.pending = 0;
+      sink.end();
+      return;
+    }
     if (this.discarding) {
       const bytes = this.pending;
       this.discarding = false;
