@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { GuardError } from '../errors.js';
 import { type CliContext, diagnostic } from './context.js';
 
@@ -33,6 +33,7 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   const explicit = first !== undefined && first !== '--' && Object.hasOwn(COMMAND_MODULES, first) ? first : undefined;
   const args = explicit || wantsHelp ? argv : ['run', ...argv];
 
+  const { Command, CommanderError } = await import('commander');
   const program = new Command('mcp-guard')
     .description('A local firewall for MCP servers: relays stdio JSON-RPC and applies a policy to every message.')
     .version(VERSION, '-V, --version')
@@ -54,6 +55,20 @@ Examples:
   mcp-guard venv create .venv --packages requests`,
   );
 
+  if (!wantsHelp && (explicit === undefined || explicit === 'run')) {
+    const { parseRunArgs } = await import('./run-args.js');
+    const fast = parseRunArgs(argv);
+    if (fast) {
+      const { runCommand } = await import('./run-command.js');
+      try {
+        await runCommand(fast.command, fast.options, ctx);
+        return ctx.exitCode;
+      } catch (error) {
+        return reportError(error, ctx);
+      }
+    }
+  }
+
   const names = explicit ? [explicit] : wantsHelp ? Object.keys(COMMAND_MODULES) : ['run'];
   const loaded = new Set<unknown>();
   for (const name of names) {
@@ -67,17 +82,16 @@ Examples:
     await program.parseAsync(args, { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not failures; commander already printed them.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+    }
     return reportError(error, ctx);
   }
 }
 
 /** The one place errors become exit codes and one-line messages. */
 export function reportError(error: unknown, ctx: CliContext): number {
-  if (error instanceof CommanderError) {
-    // Help and version are not failures; commander already printed them.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    return 2;
-  }
   if (error instanceof GuardError) {
     diagnostic(ctx, error.message);
     if (ctx.verbose && error.stack) ctx.stderr.write(`${error.stack}\n`);

@@ -1,19 +1,7 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from './context.js';
-import { diagnostic, stripControl } from './context.js';
-import { UsageError } from '../errors.js';
+import { type RunOptions, runCommand } from './run-command.js';
 
-export interface RunOptions {
-  policy?: string;
-  auditLog?: string;
-  dryRun?: boolean;
-  grant?: string;
-  stateDir?: string;
-  maxMessageBytes: number;
-  shutdownTimeout: number;
-  quiet?: boolean;
-  verbose?: boolean;
-}
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -50,20 +38,5 @@ Examples:
   mcp-guard run -p policy.yaml --audit-log ~/mcp-audit.jsonl -- python -m my_server
   mcp-guard --dry-run -p new-policy.json -- node server.js     # log what would be refused`,
     )
-    .action(async (command: string[], options: RunOptions) => {
-      if (options.quiet && options.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
-      const [cmd, ...args] = command;
-      if (!cmd) throw new UsageError('no server command given; usage: mcp-guard --policy <file> -- <command> [args...]');
-      ctx.verbose = Boolean(options.verbose);
-      const { runGuard } = await import('../proxy/session.js');
-      ctx.exitCode = await runGuard(cmd, args, options, {
-        stdin: process.stdin,
-        stdout: process.stdout,
-        log: (level, message) => {
-          if (options.quiet && level !== 'error') return;
-          if (!options.verbose && level === 'debug') return;
-          diagnostic(ctx, stripControl(message));
-        },
-      });
-    });
+    .action((command: string[], options: RunOptions) => runCommand(command, options, ctx));
 }

@@ -1,0 +1,32 @@
+import { UsageError } from '../errors.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
+
+export interface RunOptions {
+  policy?: string;
+  auditLog?: string;
+  dryRun?: boolean;
+  grant?: string;
+  stateDir?: string;
+  maxMessageBytes: number;
+  shutdownTimeout: number;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** Runs a guarded session; shared by commander's action and the fast path in main.ts. */
+export async function runCommand(command: string[], options: RunOptions, ctx: CliContext): Promise<void> {
+  if (options.quiet && options.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
+  const [cmd, ...args] = command;
+  if (!cmd) throw new UsageError('no server command given; usage: mcp-guard --policy <file> -- <command> [args...]');
+  ctx.verbose = Boolean(options.verbose);
+  const { runGuard } = await import('../proxy/session.js');
+  ctx.exitCode = await runGuard(cmd, args, options, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    log: (level, message) => {
+      if (options.quiet && level !== 'error') return;
+      if (!options.verbose && level === 'debug') return;
+      diagnostic(ctx, stripControl(message));
+    },
+  });
+}

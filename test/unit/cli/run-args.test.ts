@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { parseRunArgs } from '../../../src/cli/run-args.js';
+import { register } from '../../../src/cli/run.js';
+import type { CliContext } from '../../../src/cli/context.js';
+
+/** What commander makes of the same command line (the action is swapped for a recorder). */
+async function viaCommander(argv: string[]) {
+  const program = new Command('mcp-guard').enablePositionalOptions().exitOverride();
+  program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  register(program, { exitCode: 0, verbose: false } as CliContext);
+  let seen: { command: string[]; options: Record<string, unknown> } | undefined;
+  program.commands.find((c) => c.name() === 'run')!.action((command: string[], options: Record<string, unknown>) => {
+    seen = { command, options: { ...options } };
+  });
+  await program.parseAsync(argv[0] === 'run' ? argv : ['run', ...argv], { from: 'user' });
+  return seen;
+}
+
+describe('parseRunArgs (the start-up fast path)', () => {
+  const agreeing = [
+    ['--policy', 'p.json', '--', 'npx', '-y', 'server'],
+    ['run', '-p', 'p.json', '--', 'node', 'server.js', '--flag'],
+    ['-p', 'p.json', 'node', 'server.js', '--port', '3'],
+    ['--policy=p.yaml', '--dry-run', '-q', '--audit-log', '/tmp/a.jsonl', '--', 'x'],
+    ['--grant', 'team', '--state-dir', '/tmp/s', '--max-message-bytes', '1000', '--shutdown-timeout', '0.5', '-v', '--', 'srv'],
+    ['--', 'server-with-no-policy-flag'],
+  ];
+  it.each(agreeing)('agrees with commander on %j', async (...argv) => {
+    const fast = parseRunArgs(argv);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(await viaCommander(argv));
+  });
+
+  it.each([
+    [['--help']],
+    [['--policy']],
+    [['--polcy', 'p.json', '--', 'x']],
+    [['--max-message-bytes', 'lots', '--', 'x']],
+    [['--shutdown-timeout', '-1', '--', 'x']],
+    [['-p', 'p.json']],
+    [['-q', '-v', '--', 'x']],
+  ])('leaves %j to commander', (argv) => {
+    expect(parseRunArgs(argv)).toBeUndefined();
+  });
+});
