@@ -79,7 +79,10 @@ export function checkGoals(summary) {
 }
 
 function judge(goal, target, measured, limit, sense, unit) {
-  const show = (v, signed) => (unit === 'µs' ? `${signed && v >= 0 ? '+' : ''}${v.toFixed(0)} µs` : `${v.toFixed(2)}×`);
+  // More decimals where the usual ones would print a near miss as equal to its target.
+  let digits = unit === 'µs' ? 0 : 2;
+  while (measured != null && measured !== limit && digits < 4 && measured.toFixed(digits) === limit.toFixed(digits)) digits++;
+  const show = (v, signed) => (unit === 'µs' ? `${signed && v >= 0 ? '+' : ''}${v.toFixed(digits)} µs` : `${v.toFixed(digits)}×`);
   const bound = `${sense === 'min' ? '≥' : '≤'} ${show(limit, false)}`;
   if (measured == null) return { goal, target, measured: null, limit, sense, met: null, text: `n/a (target ${bound}; not measured)` };
   const met = sense === 'min' ? measured >= limit : measured <= limit;

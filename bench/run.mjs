@@ -20,7 +20,7 @@ const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds fir
   --cpu-prof <dir>     run the relay/proxy/guard processes under node --cpu-prof, profiles in <dir>
                        (summarize one with: node bench/profile-summary.mjs <file>); slows them down
   --guard <file>       the mcp-guard entry to benchmark (default bin/mcp-guard.js, which runs dist/)
-  --timeout <ms>       longest wait for any one phase of a run (default 60000)
+  --timeout <ms>       longest wait for any one phase of a run (default 30000)
   -h, --help           this text`;
 
 function parseOptions(argv) {
@@ -33,7 +33,7 @@ function parseOptions(argv) {
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
       guard: { type: 'string' },
-      timeout: { type: 'string', default: '60000' },
+      timeout: { type: 'string', default: '30000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -124,10 +124,14 @@ async function main(argv) {
   for (const name of options.targets) await runOnce(name, COUNTS.quick, { ...options, cpuProfDir: undefined });
 
   const runs = Object.fromEntries(options.targets.map((name) => [name, []]));
+  // A target that failed once is not run again: a hung phase costs a whole --timeout per round.
+  const failedIn = new Map();
   for (let round = 1; round <= options.rounds; round++) {
     for (const name of options.targets) {
+      if (failedIn.has(name)) continue;
       const result = await runOnce(name, counts, options, `${name}-round${round}`);
       runs[name].push({ round, ...result });
+      if (result.error) failedIn.set(name, round);
       progress(`round ${round}/${options.rounds}  ${name}  ${result.error ? `FAILED: ${result.error.split('\n')[0]}` : 'ok'}  (${result.seconds.toFixed(1)} s)`);
     }
   }
@@ -148,7 +152,10 @@ async function main(argv) {
   if (checks.length > 0) lines.push('', "the issue's targets for mcp-guard (medians, ratios to direct unless noted):", formatChecks(checks));
   if (failures.length > 0) {
     lines.push('', `${failures.length} run${failures.length === 1 ? '' : 's'} failed:`);
-    for (const failure of failures) lines.push(`  ${failure.target} round ${failure.round}: ${failure.error}`);
+    for (const failure of failures) {
+      const skipped = failure.round < options.rounds ? ` (not run in later rounds)` : '';
+      lines.push(`  ${failure.target} round ${failure.round}${skipped}: ${failure.error}`);
+    }
   }
 
   const report = {
