@@ -21,14 +21,16 @@ export function parseYamlSource(text: string, file: string): PolicySource {
   };
   const problems: PolicyProblem[] = [...doc.errors, ...doc.warnings].map((e: YAMLError) => {
     const duplicate = e.code === 'DUPLICATE_KEY';
+    // Yaml reports a duplicate at its first character: widen to the key as written.
+    const end = duplicate ? e.pos[0] + (/^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*?)(?=\s*:)/.exec(text.slice(e.pos[0]))?.[0].length ?? 1) : e.pos[1];
     return {
       file,
-      ...range(e.pos[0], e.pos[1]),
+      ...range(e.pos[0], end),
       severity: 'error',
       path: '',
       ruleId: duplicate ? 'duplicate-key' : 'syntax',
       message: duplicate
-        ? `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]).trim())}; readers disagree on which one wins, so keep one`
+        ? `duplicate key ${quoteKey(text.slice(e.pos[0], end).trim())}; readers disagree on which one wins, so keep one`
         : `invalid YAML: ${firstLine(e.message)}`,
     };
   });
@@ -73,6 +75,10 @@ export function parseYamlSource(text: string, file: string): PolicySource {
 function keyText(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return undefined;
+}
+
+function quoteKey(key: string): string {
+  return /^["']/.test(key) ? key : JSON.stringify(key);
 }
 
 function firstLine(message: string): string {
