@@ -34,6 +34,8 @@ export interface RelayOptions {
   clientOut: Writable;
   upstreamIn: Writable;
   upstreamOut: Readable;
+  /** Log every decision, not only refusals (--verbose). */
+  verbose: boolean;
   /** A diagnostic for stderr; `level` lets --quiet and --verbose filter. */
   log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
   now(): number;
@@ -450,6 +452,9 @@ export class Relay {
   }
 
   private audit(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision): void {
+    // Refusals are worth a line on stderr (a client's server log is where a person looks first);
+    // every other decision only with --verbose.
+    if (decision.outcome === 'refuse' || this.o.verbose) this.logDecision(direction, method, params, decision);
     const log = this.o.audit();
     if (!log) return;
     const record: AuditRecord = {
@@ -468,6 +473,16 @@ export class Relay {
     };
     if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
     log.record(record);
+  }
+
+  private logDecision(direction: Direction, method: string, params: Record<string, unknown> | undefined, decision: Decision): void {
+    const subject = subjectOf(method, params);
+    const what = `${method}${subject ? ` ${JSON.stringify(subject.tool ?? subject.prompt ?? subject.uri)}` : ''} (${direction})`;
+    if (decision.outcome === 'refuse') {
+      this.o.log('info', `${this.o.dryRun ? 'would refuse' : 'refused'} ${what}: ${decision.decision} by ${decision.rule}: ${decision.reason}`);
+    } else {
+      this.o.log('debug', `${decision.outcome === 'ask' ? 'would ask for' : 'allowed'} ${what} by ${decision.rule}`);
+    }
   }
 }
 

@@ -24,6 +24,7 @@ export interface SessionOptions {
   stateDir?: string;
   maxMessageBytes: number;
   shutdownTimeout: number;
+  verbose?: boolean;
 }
 
 export interface SessionIO {
@@ -98,6 +99,7 @@ export async function runGuard(command: string, args: string[], options: Session
     approvals,
     audit: () => audit,
     dryRun: Boolean(options.dryRun),
+    verbose: Boolean(options.verbose),
     maxMessageBytes: options.maxMessageBytes,
     session,
     clientIn: io.stdin,

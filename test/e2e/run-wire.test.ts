@@ -121,4 +121,18 @@ describe('run: the wire', () => {
     expect(answer).toMatchObject({ error: { code: -31403, data: { decision: 'denied', rule: 'methods.sampling/createMessage' } } });
     expect(g.lines.some((l) => typeof l === 'object' && l.method === 'sampling/createMessage')).toBe(false);
   });
+
+  it('reports refusals on stderr (each allowed call too with --verbose, nothing with --quiet)', async () => {
+    const loud = guard(allowAll, { extraArgs: ['--verbose'] }).g;
+    loud.send(call(1, 'shell_exec'), call(2, 'echo'));
+    await loud.response(1);
+    await loud.response(2);
+    await expect.poll(() => loud.stderr).toMatch(/mcp-guard: refused tools\/call "shell_exec" \(client→server\): denied by tools.shell_exec/);
+    expect(loud.stderr).toMatch(/mcp-guard: allowed tools\/call "echo" \(client→server\) by default/);
+    const quiet = guard(allowAll, { extraArgs: ['--quiet'] }).g;
+    quiet.send(call(1, 'shell_exec'));
+    await quiet.response(1);
+    await quiet.close();
+    expect(quiet.stderr).toBe('');
+  });
 });
