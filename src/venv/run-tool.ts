@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { stripControl } from '../cli/context.js';
+import { stripControl } from '../terminal/strip-control.js';
 import { GuardError } from '../errors.js';
 
 export interface ToolCommand {
