@@ -1,83 +1,156 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { PolicyError, UsageError } from '../errors.js';
+import type { Decision } from '../policy/decision.js';
 import type { CliContext } from './context.js';
+import { stripControl } from './context.js';
 
 interface CheckOptions {
   policy?: string;
   json?: boolean;
   resource?: boolean;
   prompt?: boolean;
+  repeat: number;
 }
 
-/** `check`: the decision a policy makes for one call, without running anything (SPEC §7 of the issue). */
+/** What `check --json` prints; the text output says the same in words. */
+export interface CheckResult {
+  method: string;
+  tool?: string;
+  prompt?: string;
+  uri?: string;
+  outcome: Decision['outcome'];
+  /** `allowed`, `ask`, or a refusal decision of SPEC §4. */
+  decision: string;
+  rule: string;
+  reason?: string;
+  retryAfterSeconds?: number;
+  /** For tools: whether `tools/list` shows the tool to the agent. */
+  visible?: boolean;
+  limits?: Array<{ counter: string; max: number; windowSeconds: number; scope: string; amount: number; rule: string }>;
+  /** How many identical calls were judged (`--repeat`); the decision is the last one's. */
+  calls: number;
+  policy: string;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 100_000) throw new InvalidArgumentError(`"${value}" is not a whole number from 1 to 100000.`);
+  return n;
+}
+
+/** `check`: the decision a policy makes for one call, without running anything. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('check')
     .description('print the decision the policy makes for one call and the rule that decided it, without running anything')
     .argument('<name>', 'tool name (or prompt name with --prompt, resource URI with --resource)')
-    .argument('[json-arguments]', 'the call\'s arguments as a JSON object', '{}')
+    .argument('[json-arguments]', "the call's arguments as a JSON object", '{}')
     .option('-p, --policy <file>', 'policy file (default: $MCP_GUARD_POLICY, then discovery)')
     .option('--prompt', 'judge prompts/get for the prompt <name>')
     .option('--resource', 'judge resources/read for the URI <name>')
+    .option('--repeat <n>', 'judge <n> identical calls in the same instant, against fresh counters, and print the last decision (tests rate limits)', positiveInteger, 1)
     .option('--json', 'print the decision as JSON')
     .addHelpText(
       'after',
       `
+Nothing is started and no counter is touched: limits are judged against empty counters (grant
+counters included), so --repeat shows when a limit trips.
+
 Exit status: 0 when the call would be relayed, 1 when it would be refused or needs a person's
-approval (see "outcome" in --json), 2 on a usage or policy error.
+approval ("outcome": "ask" in --json), 2 on a usage or policy error.
 
 Examples:
+  mcp-guard check -p policy.json read_file '{"path":"/home/me/notes.txt"}'
   mcp-guard check -p policy.json python_venv '{"action":"delete","venvPath":"~/projects/app/.venv"}'
+  mcp-guard check -p policy.json --repeat 11 python_venv '{}'     # the 11th call in a minute
   mcp-guard check -p policy.json --resource file:///home/me/secrets/key.pem
-  mcp-guard check --json shell_exec '{"cmd":"ls"}'`,
+  mcp-guard check --json shell_exec '{"cmd":"ls"}' | jq .decision`,
     )
     .action(async (name: string, rawArgs: string, options: CheckOptions) => {
-      let args: unknown;
-      try {
-        args = JSON.parse(rawArgs);
-      } catch {
-        throw new UsageError(`the arguments are not valid JSON: ${rawArgs}; pass an object such as '{"path":"/tmp/x"}'`);
-      }
-      if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new UsageError('the arguments must be a JSON object');
       if (options.prompt && options.resource) throw new UsageError('--prompt and --resource cannot be used together');
-      const [{ findPolicyFile }, { loadPolicy }, { compilePolicy }, { decideMessage }] = await Promise.all([
+      const args = parseArguments(rawArgs);
+      const [{ findPolicyFile }, { loadPolicy }, { compilePolicy }, { decideMessage, isToolVisible }, { Limiter }] = await Promise.all([
         import('../policy/discover.js'),
         import('../policy/load.js'),
         import('../policy/compile.js'),
         import('../policy/decide.js'),
+        import('../limits/limiter.js'),
       ]);
       const file = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
       const loaded = await loadPolicy(file);
+      for (const w of loaded.warnings) ctx.stderr.write(`mcp-guard: ${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})\n`);
       let policy;
       try {
         policy = await compilePolicy(loaded.document, loaded.file);
       } catch (error) {
         throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
       }
+
       const method = options.resource ? 'resources/read' : options.prompt ? 'prompts/get' : 'tools/call';
       const params = options.resource ? { uri: name } : { name, arguments: args };
-      const decision = decideMessage(policy, 'client→server', method, params as Record<string, unknown>);
-      const result = {
+      // Every limit is simulated in memory: check must never change a real (grant) counter.
+      const limiter = new Limiter(() => {
+        throw new Error('check keeps every counter in memory');
+      });
+      const now = Date.now();
+      const judgeOnce = (): Decision => {
+        const decision = decideMessage(policy, 'client→server', method, params);
+        if (decision.outcome === 'refuse' || decision.charges.length === 0) return decision;
+        const charged = limiter.charge(
+          decision.charges.map((c) => ({ ...c, scope: 'session' as const })),
+          now,
+          policy.maxWindowMs,
+        );
+        return charged.ok ? decision : charged.refusal;
+      };
+      let decision = judgeOnce();
+      for (let call = 2; call <= options.repeat; call++) decision = judgeOnce();
+
+      const result: CheckResult = {
         method,
         ...(options.resource ? { uri: name } : options.prompt ? { prompt: name } : { tool: name }),
         outcome: decision.outcome,
         decision: decision.outcome === 'refuse' ? decision.decision : decision.outcome === 'ask' ? 'ask' : 'allowed',
         rule: decision.rule === 'lifecycle' ? 'methods' : decision.rule,
         ...(decision.outcome !== 'allow' && decision.reason ? { reason: decision.reason } : {}),
-        ...(decision.outcome === 'refuse' ? {} : { limits: decision.charges.map((c) => ({ counter: c.counter, max: c.max, windowSeconds: c.windowMs / 1000, scope: c.scope, amount: c.amount, rule: c.rule })) }),
+        ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
+        ...(method === 'tools/call' ? { visible: isToolVisible(policy, name) } : {}),
+        ...(decision.outcome === 'refuse'
+          ? {}
+          : {
+              limits: decision.charges.map((c) => ({ counter: c.counter, max: c.max, windowSeconds: c.windowMs / 1000, scope: c.scope, amount: c.amount, rule: c.rule })),
+            }),
+        calls: options.repeat,
         policy: loaded.file,
       };
-      if (options.json) {
-        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } else {
-        const { default: chalk } = await import('chalk');
-        const label =
-          decision.outcome === 'allow' ? chalk.green('allowed') : decision.outcome === 'ask' ? chalk.yellow('asks a person') : chalk.red(`refused (${result.decision})`);
-        ctx.stdout.write(`${label}  ${result.rule}${'reason' in result && result.reason ? `  — ${result.reason}` : ''}\n`);
-        for (const l of result.limits ?? []) {
-          ctx.stdout.write(`  counts against ${l.counter}: ${l.amount} of at most ${l.max} per ${l.windowSeconds} s (${l.scope}, ${l.rule})\n`);
-        }
-      }
+      ctx.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : await describe(result));
       ctx.exitCode = decision.outcome === 'allow' ? 0 : 1;
     });
+}
+
+function parseArguments(raw: string): Record<string, unknown> {
+  let args: unknown;
+  try {
+    args = JSON.parse(raw);
+  } catch {
+    throw new UsageError(`the arguments are not valid JSON: ${stripControl(raw)}; pass an object such as '{"path":"/tmp/x"}'`);
+  }
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new UsageError('the arguments must be a JSON object, such as \'{"path":"/tmp/x"}\'');
+  return args as Record<string, unknown>;
+}
+
+/** The decision in words: first line the verdict and the rule, then the reason and the limits. */
+async function describe(r: CheckResult): Promise<string> {
+  const { default: chalk } = await import('chalk');
+  const subject = stripControl(r.tool ?? r.prompt ?? r.uri ?? '');
+  const nth = r.calls > 1 ? ` (call ${r.calls} of ${r.calls})` : '';
+  const verdict =
+    r.outcome === 'allow' ? chalk.green('allowed') : r.outcome === 'ask' ? chalk.yellow('asks a person') : chalk.red(`refused: ${r.decision}`);
+  const lines = [`${verdict}  ${r.method} ${subject}${nth}  ${chalk.dim('rule')} ${chalk.bold(r.rule)}`];
+  if (r.reason) lines.push(`  ${chalk.dim('reason')} ${r.reason}`);
+  for (const l of r.limits ?? []) {
+    lines.push(`  ${chalk.dim('counts')} ${l.amount} against "${l.counter}": at most ${l.max} per ${l.windowSeconds} s (${l.scope}, ${l.rule})`);
+  }
+  if (r.visible === false) lines.push(`  ${chalk.dim('hidden')} not shown to the agent in tools/list`);
+  return `${lines.join('\n')}\n`;
 }
