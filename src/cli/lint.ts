@@ -1,5 +1,83 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { supportsColor } from 'chalk';
+import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 
-// Placeholder so the command table compiles; replaced by the real command in this session.
-export function register(_program: Command, _ctx: CliContext): void {}
+interface LintOptions {
+  format: 'stylish' | 'json' | 'sarif';
+  maxWarnings?: number;
+  server?: boolean;
+  timeout: number;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is not a whole number of 0 or more.`);
+  return n;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
+  return n;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('lint')
+    .description('check policy files: every error and warning with its position, and with --server, against the real server\'s tools')
+    .argument('[files...]', 'policy files (default: the discovered policy)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif']).default('stylish'))
+    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more than n warnings').argParser(nonNegativeInteger))
+    .option('--server', 'start the server given after "--", read its tool list, and check the policy against it')
+    .addOption(new Option('--timeout <seconds>', 'with --server: how long the server may take to list its tools').argParser(positiveSeconds).default(30))
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 clean or warnings only, 1 errors (or more warnings than --max-warnings), 2 usage errors.
+
+Examples:
+  mcp-guard lint policy.json
+  mcp-guard lint --format sarif policy.json > mcp-guard.sarif
+  mcp-guard lint --max-warnings 0 a.json b.yaml
+  mcp-guard lint policy.json --server -- npx -y @modelcontextprotocol/server-everything`,
+    )
+    .action(async (operands: string[], options: LintOptions, command: Command) => {
+      // Commander hands over the server command as more operands; split them off at the "--"
+      // of the arguments as given (rawArgs: set by parse() on the root command since v2).
+      const raw = (command.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? [];
+      const lintAt = raw.indexOf('lint');
+      const dashes = raw.indexOf('--', lintAt + 1);
+      const serverCommand = dashes === -1 ? [] : raw.slice(dashes + 1);
+      const files = operands.slice(0, operands.length - serverCommand.length);
+      if (options.server && serverCommand.length === 0) throw new UsageError('--server needs the server command after "--", e.g. mcp-guard lint policy.json --server -- npx -y my-mcp-server');
+      if (!options.server && serverCommand.length > 0) throw new UsageError(`a command after "--" is only used with --server (did you mean: mcp-guard lint --server -- ${serverCommand.join(' ')}?)`);
+
+      const { runLint } = await import('../lint/run-lint.js');
+      ctx.exitCode = await runLint({
+        files,
+        format: options.format,
+        ...(options.maxWarnings !== undefined ? { maxWarnings: options.maxWarnings } : {}),
+        ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000 } } : {}),
+        cwd: process.cwd(),
+        env: process.env,
+        colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
+        version: command.parent?.version() ?? '0.0.0',
+        write: (text) => ctx.stdout.write(text),
+      });
+    });
+}
+
+/** FORCE_COLOR wins (as in Node), then NO_COLOR (no-color.org: set and not empty), then the terminal. */
+export function colorLevel(env: NodeJS.ProcessEnv, isTty: boolean): 0 | 1 | 2 | 3 {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return 1;
+    if (force === 'false') return 0;
+    const n = Number.parseInt(force, 10);
+    return Number.isNaN(n) ? 1 : (Math.max(0, Math.min(n, 3)) as 0 | 1 | 2 | 3);
+  }
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (!isTty) return 0;
+  return supportsColor ? supportsColor.level : 0;
+}

@@ -1,0 +1,67 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { GuardError } from '../errors.js';
+
+export type { Tool };
+
+/** A server that keeps handing out cursors is broken; stop rather than loop forever. */
+const MAX_PAGES = 1_000;
+/** How much of the server's stderr a failure message quotes. */
+const STDERR_TAIL = 2_000;
+
+/**
+ * Starts an MCP server over stdio, lists its tools (every page of `tools/list`) and stops it.
+ * The whole exchange has one deadline; the child is always stopped (stdin closed, then SIGTERM,
+ * then SIGKILL, as the SDK's transport does), whether listing worked, failed or timed out.
+ */
+export async function listServerTools(command: string, args: string[], opts: { timeoutMs: number; cwd?: string }): Promise<Tool[]> {
+  const transport = new StdioClientTransport({
+    command,
+    args,
+    // The server gets the same environment it would get under `mcp-guard run`.
+    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
+  });
+  const client = new Client({ name: 'mcp-guard-lint', version: '1' }, { capabilities: {} });
+  const shown = [command, ...args].join(' ');
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GuardError('SERVER_TIMEOUT', `the server did not list its tools within ${opts.timeoutMs / 1000} s: ${shown}${tail(stderr)}`, { exitCode: 2 })), opts.timeoutMs);
+  });
+  const list = async (): Promise<Tool[]> => {
+    await client.connect(transport, { timeout: opts.timeoutMs });
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: opts.timeoutMs });
+      tools.push(...result.tools);
+      if (result.nextCursor === undefined || result.nextCursor === cursor) return tools;
+      cursor = result.nextCursor;
+    }
+    throw new GuardError('SERVER_FAILED', `the server kept paginating tools/list past ${MAX_PAGES} pages: ${shown}`, { exitCode: 2 });
+  };
+  try {
+    return await Promise.race([list(), deadline]);
+  } catch (error) {
+    if (error instanceof GuardError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GuardError('SERVER_NOT_FOUND', `command not found: ${command} (check the command after "--" and your PATH)`, { exitCode: 2 });
+    if (code === 'EACCES') throw new GuardError('SERVER_NOT_EXECUTABLE', `command is not executable: ${command}`, { exitCode: 2 });
+    throw new GuardError('SERVER_FAILED', `could not list the server's tools (${(error as Error).message}): ${shown}${tail(stderr)}`, { exitCode: 2, cause: error });
+  } finally {
+    clearTimeout(timer);
+    await client.close().catch(() => undefined);
+    await transport.close().catch(() => undefined);
+  }
+}
+
+function tail(stderr: string): string {
+  const text = stderr.trim().split('\n').slice(-3).join(' | ');
+  return text === '' ? '' : `; its stderr ended with: ${text}`;
+}
