@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COUNTS, measureTarget } from './measure.mjs';
 import { checkGoals, formatChecks, formatTable, summarize } from './report.mjs';
@@ -19,6 +19,7 @@ const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds fir
   --out <file>         write the JSON there (default bench/results/latest.json and a dated copy)
   --cpu-prof <dir>     run the relay/proxy/guard processes under node --cpu-prof, profiles in <dir>
                        (summarize one with: node bench/profile-summary.mjs <file>); slows them down
+  --policy <file>      also run mcp-guard with this policy (target guard-policy; it must allow echo and blob)
   --guard <file>       the mcp-guard entry to benchmark (default bin/mcp-guard.js, which runs dist/)
   --timeout <ms>       longest wait for any one phase of a run (default 30000)
   -h, --help           this text`;
@@ -33,6 +34,7 @@ function parseOptions(argv) {
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
       guard: { type: 'string' },
+      policy: { type: 'string' },
       timeout: { type: 'string', default: '30000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -41,13 +43,17 @@ function parseOptions(argv) {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: "${values.rounds}" is not a positive integer`);
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout: "${values.timeout}" is not a positive integer of milliseconds`);
-  const targets = values.targets ? values.targets.split(',').map((name) => name.trim()).filter(Boolean) : DEFAULT_TARGETS;
+  const targets = values.targets ? values.targets.split(',').map((name) => name.trim()).filter(Boolean) : [...DEFAULT_TARGETS];
+  if (values.policy && !targets.includes('guard-policy')) targets.push('guard-policy');
+  if (targets.includes('guard-policy') && !values.policy) throw new Error('--targets: guard-policy needs --policy <file>');
   for (const name of targets) {
     if (!Object.hasOwn(TARGETS, name)) throw new Error(`--targets: unknown target "${name}"; known: ${Object.keys(TARGETS).join(', ')}`);
   }
   if (new Set(targets).size !== targets.length || targets.length === 0) throw new Error('--targets: name each target once');
   const guardBin = resolve(values.guard ?? DEFAULT_GUARD_BIN);
-  return { help: values.help, rounds, targets, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, timeoutMs };
+  const policyFile = values.policy && resolve(values.policy);
+  if (policyFile && !existsSync(policyFile)) throw new Error(`--policy: ${values.policy} does not exist`);
+  return { help: values.help, rounds, targets, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, policyFile, timeoutMs };
 }
 
 function describeMachine() {
@@ -79,7 +85,7 @@ function displayPath(file) {
 /** One run of one target; a failure is recorded as `{ error }` so the other targets still run. */
 async function runOnce(name, counts, options, profileName) {
   const nodeFlags = options.cpuProfDir && name !== 'direct' ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
-  const launch = TARGETS[name].launch({ nodeFlags, guardBin: options.guardBin });
+  const launch = TARGETS[name].launch({ nodeFlags, guardBin: options.guardBin, policyFile: options.policyFile });
   const started = Date.now();
   try {
     return { ...(await measureTarget(launch, counts, options.timeoutMs)), seconds: (Date.now() - started) / 1000 };
@@ -138,7 +144,7 @@ async function main(argv) {
   const finishedAt = new Date();
   const summary = summarize(runs);
   const checks = checkGoals(summary);
-  const labels = Object.fromEntries(options.targets.map((name) => [name, TARGETS[name].label]));
+  const labels = Object.fromEntries(options.targets.map((name) => [name, name === 'guard-policy' ? `mcp-guard ${basename(options.policyFile).replace(/(\.policy)?\.(json|ya?ml)$/, '')}` : TARGETS[name].label]));
   const failures = Object.entries(runs).flatMap(([name, list]) => list.filter((run) => run.error).map((run) => ({ target: name, round: run.round, error: run.error })));
   const seconds = (finishedAt - startedAt) / 1000;
 
@@ -165,7 +171,15 @@ async function main(argv) {
     seconds,
     commit: gitCommit(),
     machine,
-    options: { rounds: options.rounds, targets: options.targets, quick: options.quick, counts, cpuProfile: Boolean(options.cpuProfDir), guard: displayPath(options.guardBin) },
+    options: {
+      rounds: options.rounds,
+      targets: options.targets,
+      quick: options.quick,
+      counts,
+      cpuProfile: Boolean(options.cpuProfDir),
+      guard: displayPath(options.guardBin),
+      policy: options.policyFile ? displayPath(options.policyFile) : undefined,
+    },
     summary,
     checks,
     runs,

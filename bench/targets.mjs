@@ -2,7 +2,7 @@
 // through the SDK-transport proxy, and through mcp-guard with two policies.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -15,7 +15,7 @@ export const DEFAULT_GUARD_BIN = join(ROOT_DIR, 'bin', 'mcp-guard.js');
 const REALISTIC_TOOLS = 20;
 
 /**
- * Each target's `launch({ nodeFlags, guardBin })` returns `{ command, args, env, expectTools, cleanup }` for
+ * Each target's `launch({ nodeFlags, guardBin, policyFile })` returns `{ command, args, env, expectTools, cleanup }` for
  * one run. `nodeFlags` (e.g. --cpu-prof) apply to the process in the middle, not to the fixture.
  */
 export const TARGETS = {
@@ -41,6 +41,11 @@ export const TARGETS = {
     guard: true,
     launch: (options) => launchGuard('realistic.policy.json', REALISTIC_TOOLS, options),
   },
+  'guard-policy': {
+    label: 'mcp-guard --policy',
+    guard: true,
+    launch: (options) => launchGuard(options.policyFile, undefined, options),
+  },
 };
 
 export const DEFAULT_TARGETS = ['direct', 'relay', 'naive', 'guard-allow', 'guard-realistic'];
@@ -53,7 +58,7 @@ function launchGuard(policyFile, expectTools, { nodeFlags = [], guardBin = DEFAU
   delete env.MCP_GUARD_POLICY;
   return {
     command: NODE,
-    args: [...nodeFlags, guardBin, '--policy', join(BENCH_DIR, 'policies', policyFile), '--state-dir', stateDir, '--', NODE, FIXTURE],
+    args: [...nodeFlags, guardBin, '--policy', resolve(BENCH_DIR, 'policies', policyFile), '--state-dir', stateDir, '--', NODE, FIXTURE],
     env,
     expectTools,
     cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
