@@ -118,11 +118,11 @@ const unknownArgument: ServerRule = {
       for (const { name, path, target } of argumentNames(visit.schema, visit.path)) {
         if (declared.some((props) => props.includes(name))) continue;
         const suggestion = nearest(name, new Set(declared.flat()), 4);
-        const which = matched.length === 1 ? `the tool ${JSON.stringify(matched[0]!.name)} has` : `none of the ${matched.length} tools ${JSON.stringify(visit.entry.key)} matches has`;
+        const which = matched.length === 1 ? `the tool ${JSON.stringify(matched[0]!.name)} has no argument` : `none of the ${matched.length} tools ${JSON.stringify(visit.entry.key)} matches has an argument`;
         out.push({
           path,
           target,
-          message: `${formatPath(path)}: ${which} no argument ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ` (it has ${[...new Set(declared.flat())].map((n) => JSON.stringify(n)).join(', ') || 'none'})`}`,
+          message: `${formatPath(path)}: ${which} ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ` (it has ${[...new Set(declared.flat())].map((n) => JSON.stringify(n)).join(', ') || 'none'})`}`,
           ...(suggestion ? { suggestion } : {}),
         });
       }

@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { LintResult } from '../lint-files.js';
 import { displayPath } from './display-path.js';
-import { stripControl } from '../../cli/context.js';
+import { stripControl } from '../../terminal/strip-control.js';
 
 export interface StylishOptions {
   cwd: string;
