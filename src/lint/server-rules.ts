@@ -54,7 +54,7 @@ const unknownTool: ServerRule = {
     const out: Array<Omit<ShapeProblem, 'ruleId'>> = [];
     for (const { key, path, target } of toolNames(doc)) {
       if (isGlob(key) || matching(key, tools).length > 0) continue;
-      const suggestion = nearest(plainName(key), names, 4);
+      const suggestion = nearest(plainName(key), names);
       out.push({
         path,
         target,
@@ -117,7 +117,7 @@ const unknownArgument: ServerRule = {
       if (declared.length === 0 || declared.length < matched.length) continue;
       for (const { name, path, target } of argumentNames(visit.schema, visit.path)) {
         if (declared.some((props) => props.includes(name))) continue;
-        const suggestion = nearest(name, new Set(declared.flat()), 4);
+        const suggestion = nearest(name, new Set(declared.flat()));
         const which = matched.length === 1 ? `the tool ${JSON.stringify(matched[0]!.name)} has no argument` : `none of the ${matched.length} tools ${JSON.stringify(visit.entry.key)} matches has an argument`;
         out.push({
           path,

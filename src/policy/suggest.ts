@@ -3,7 +3,7 @@
  * deletions, substitutions and swaps of neighbours), ignoring case; nothing when no word is
  * close enough to be a likely typo.
  */
-export function nearest(word: string, candidates: Iterable<string>, maxDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)))): string | undefined {
+export function nearest(word: string, candidates: Iterable<string>, maxDistance = defaultDistance(word)): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const lower = word.toLowerCase();
@@ -16,6 +16,11 @@ export function nearest(word: string, candidates: Iterable<string>, maxDistance 
     }
   }
   return bestDistance <= maxDistance ? best : undefined;
+}
+
+/** Longer words may be further off; for one or two letters only a difference of case is a likely typo. */
+function defaultDistance(word: string): number {
+  return word.length <= 2 ? 0.5 : Math.max(1, Math.min(3, Math.floor(word.length / 3)));
 }
 
 /** Optimal string alignment distance (Damerau-Levenshtein without repeated edits of one substring). */
