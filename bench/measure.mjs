@@ -110,34 +110,32 @@ async function largeResults(client, count, bytes) {
 /**
  * Runs every phase against a freshly spawned `command args` and returns the figures:
  * `{ startupMs, p50Us, p99Us, callsPerSecond, largeMiBPerSecond, peakRssKiB, toolsListed }`.
+ * On a failure the error carries `figures`: those of the phases that completed before it.
  */
 export async function measureTarget({ command, args, env, expectTools }, counts, timeoutMs) {
   const client = new RpcClient(command, args, { env });
+  const figures = {};
   try {
-    const startupMs = await phase('startup', client, timeoutMs, startup(client));
+    figures.startupMs = await phase('startup', client, timeoutMs, startup(client));
     const list = await phase('tools/list', client, timeoutMs, client.request('tools/list', {}));
     const names = new Set((list?.tools ?? []).map((tool) => tool.name));
     if (!names.has('echo') || !names.has('blob')) throw new Error(`tools/list does not offer echo and blob (got ${[...names].join(', ')})`);
     // A guard that ignored its policy would be measured doing less than it should.
     if (expectTools !== undefined && names.size !== expectTools) throw new Error(`tools/list offers ${names.size} tools; the policy allows ${expectTools}`);
+    figures.toolsListed = names.size;
     await phase('warm-up', client, timeoutMs, pipelinedThroughput(client, counts.warmupCalls, counts.inFlight));
     const latency = await phase('latency', client, timeoutMs, sequentialLatency(client, counts.latencyCalls));
-    const callsPerSecond = await phase('pipelined', client, timeoutMs, pipelinedThroughput(client, counts.pipelinedCalls, counts.inFlight));
-    const largeMiBPerSecond = await phase('large results', client, timeoutMs, largeResults(client, counts.largeCalls, counts.largeBytes));
+    figures.p50Us = percentile(latency, 0.5);
+    figures.p99Us = percentile(latency, 0.99);
+    figures.callsPerSecond = await phase('pipelined', client, timeoutMs, pipelinedThroughput(client, counts.pipelinedCalls, counts.inFlight));
+    figures.largeMiBPerSecond = await phase('large results', client, timeoutMs, largeResults(client, counts.largeCalls, counts.largeBytes));
     // VmHWM is the peak over the process's whole life, read just before it is asked to exit.
-    const peakRssKiB = client.peakRssKiB();
+    figures.peakRssKiB = client.peakRssKiB();
     await client.close();
-    return {
-      startupMs,
-      p50Us: percentile(latency, 0.5),
-      p99Us: percentile(latency, 0.99),
-      callsPerSecond,
-      largeMiBPerSecond,
-      peakRssKiB,
-      toolsListed: names.size,
-    };
+    return figures;
   } catch (error) {
     client.kill();
+    error.figures = figures;
     throw error;
   }
 }

@@ -29,24 +29,25 @@ export function median(values) {
 }
 
 /**
- * Medians per target of the successful rounds, ratios to the reference target of each measure,
- * and the added p50 latency over direct (difference of medians).
+ * Medians per target over the rounds, ratios to the reference target of each measure, and the
+ * added p50 latency over direct (difference of medians). A run that failed part-way still counts
+ * for the phases it completed (a guard that stalls under load still has a startup time).
  */
 export function summarize(runsByTarget) {
   const summary = {};
   for (const [name, runs] of Object.entries(runsByTarget)) {
-    const ok = runs.filter((run) => !run.error);
     const medians = {};
-    for (const key of ['startupMs', 'p50Us', 'p99Us', 'callsPerSecond', 'largeMiBPerSecond']) medians[key] = median(ok.map((run) => run[key]));
+    for (const key of ['startupMs', 'p50Us', 'p99Us', 'callsPerSecond', 'largeMiBPerSecond']) medians[key] = median(runs.map((run) => run[key]));
     // The direct target's "process in the middle" is the server itself, so it has no RSS row.
-    medians.peakRssMiB = name === 'direct' ? null : median(ok.map((run) => (run.peakRssKiB == null ? null : run.peakRssKiB / 1024)));
+    medians.peakRssMiB = name === 'direct' ? null : median(runs.map((run) => (run.peakRssKiB == null ? null : run.peakRssKiB / 1024)));
     // The spread shows how noisy the machine was; compare runs over time by medians, not by one round.
     const range = {};
     for (const key of ['startupMs', 'p50Us', 'p99Us', 'callsPerSecond', 'largeMiBPerSecond', 'peakRssKiB']) {
-      const values = ok.map((run) => run[key]).filter((v) => typeof v === 'number');
+      const values = runs.map((run) => run[key]).filter((v) => typeof v === 'number');
       range[key] = values.length > 0 ? [Math.min(...values), Math.max(...values)] : null;
     }
-    summary[name] = { rounds: ok.length, failures: runs.length - ok.length, median: medians, ratio: {}, range };
+    const failures = runs.filter((run) => run.error).length;
+    summary[name] = { rounds: runs.length - failures, failures, median: medians, ratio: {}, range };
   }
   const directP50 = summary.direct?.median.p50Us;
   for (const entry of Object.values(summary)) {

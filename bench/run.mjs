@@ -90,7 +90,7 @@ async function runOnce(name, counts, options, profileName) {
   try {
     return { ...(await measureTarget(launch, counts, options.timeoutMs)), seconds: (Date.now() - started) / 1000 };
   } catch (error) {
-    return { error: error.message, seconds: (Date.now() - started) / 1000 };
+    return { ...error.figures, error: error.message, seconds: (Date.now() - started) / 1000 };
   } finally {
     launch.cleanup?.();
   }
