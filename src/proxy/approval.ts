@@ -36,6 +36,8 @@ export class ApprovalBroker {
   private readonly idPrefix = `mcp-guard-${randomBytes(6).toString('hex')}-`;
   private sequence = 0;
   private store: ApprovalStore | undefined;
+  /** Terminal approvals this session is waiting on. */
+  private readonly terminalPending = new Set<string>();
 
   constructor(private readonly deps: ApprovalDeps) {}
 
@@ -56,11 +58,23 @@ export class ApprovalBroker {
     return true;
   }
 
-  /** Ends every wait (the session is closing). */
+  /** Ends every wait (the session is closing); pending terminal approvals are marked cancelled now, while the database is open. */
   cancelAll(): void {
     for (const [id, resolve] of this.waiting) {
       this.waiting.delete(id);
       resolve({ error: { code: -32603, message: 'session closed' } });
+    }
+    for (const id of this.terminalPending) this.settle(id, 'cancelled');
+    this.terminalPending.clear();
+  }
+
+  /** Records how a terminal approval ended; the database may already be closed when a session ends. */
+  private settle(id: string, status: 'expired' | 'cancelled'): void {
+    try {
+      // Time 0 matches the row even after it expired; the CLI can no longer answer it.
+      this.store?.answer(id, status, 0);
+    } catch {
+      // Nothing to record into: the row expires on its own.
     }
   }
 
@@ -117,19 +131,27 @@ export class ApprovalBroker {
         `answer within ${seconds} s with: mcp-guard approve ${id}${stateFlag}   or: mcp-guard deny ${id}${stateFlag}`,
     );
     const deadline = this.deps.now() + request.timeoutMs;
-    while (!signal.aborted) {
-      const status = store.status(id);
-      if (status === 'approved') return 'accept';
-      if (status === 'denied') return 'decline';
-      if (this.deps.now() >= deadline) {
-        // `answer` with time 0 matches the row even though it has expired; the CLI can no longer answer it.
-        store.answer(id, 'expired', 0);
-        return 'timeout';
+    this.terminalPending.add(id);
+    try {
+      while (!signal.aborted) {
+        const status = store.status(id);
+        if (status === 'approved') return 'accept';
+        if (status === 'denied') return 'decline';
+        if (status !== 'pending') return 'cancelled';
+        if (this.deps.now() >= deadline) {
+          this.settle(id, 'expired');
+          return 'timeout';
+        }
+        await delay(150, signal);
       }
-      await delay(150, signal);
+      this.settle(id, 'cancelled');
+      return 'cancelled';
+    } catch {
+      // The database went away under us (the session is closing).
+      return 'cancelled';
+    } finally {
+      this.terminalPending.delete(id);
     }
-    store.answer(id, 'cancelled', 0);
-    return 'cancelled';
   }
 }
 

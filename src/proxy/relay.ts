@@ -65,6 +65,8 @@ export class Relay {
   private readonly pending = new Map<JsonRpcId, Pending>();
   /** Client requests waiting for a person's answer, by id: aborting ends the wait. */
   private readonly awaiting = new Map<JsonRpcId, AbortController>();
+  /** Ids the client cancelled recently, so a late answer is not reported as unexpected. */
+  private readonly cancelled = new Set<JsonRpcId>();
   private upstreamGone: string | undefined;
   private readonly fromClient: LineSplitter;
   private readonly fromUpstream: LineSplitter;
@@ -128,8 +130,18 @@ export class Relay {
       this.toClient(errorLine(id, INTERNAL_ERROR, `mcp-guard: ${why} before answering this request`));
     }
     this.pending.clear();
-    for (const controller of this.awaiting.values()) controller.abort();
+    const waiting = [...this.awaiting];
+    this.awaiting.clear();
+    for (const [id, controller] of waiting) {
+      this.toClient(errorLine(id, INTERNAL_ERROR, `mcp-guard: ${why} while this request waited for approval`));
+      controller.abort();
+    }
     this.o.approvals.cancelAll();
+  }
+
+  private rememberCancelled(id: JsonRpcId): void {
+    this.cancelled.add(id);
+    if (this.cancelled.size > 1024) this.cancelled.delete(this.cancelled.values().next().value as JsonRpcId);
   }
 
   get pendingCount(): number {
@@ -238,6 +250,10 @@ export class Relay {
         waiting.abort();
         return false;
       }
+      // The client will ignore a late answer, and servers need not send one: forget the request
+      // (without a refund: the server may have acted on it) so the table cannot grow.
+      const requestId = msg.params?.requestId as JsonRpcId;
+      if (this.pending.delete(requestId)) this.rememberCancelled(requestId);
     }
     const decision = decideMessage(this.o.policy(), 'client→server', msg.method, msg.params);
     if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return this.upstreamGone === undefined;
@@ -297,32 +313,28 @@ export class Relay {
     void this.o.approvals
       .ask({ tool: name, arguments: params?.arguments ?? {}, reason: decision.reason, rule: decision.rule, timeoutMs: this.o.policy().approvalTimeoutMs }, controller.signal)
       .then((answer) => {
-        this.awaiting.delete(id);
-        if (answer === 'accept' && !this.upstreamGone) {
+        // Not waiting any more: the upstream ended (and the client was answered) meanwhile.
+        const stillWaiting = this.awaiting.delete(id);
+        if (answer === 'accept' && stillWaiting) {
           this.audit('client→server', method, id, params, { outcome: 'allow', rule: decision.rule, charges: decision.charges });
           this.pending.set(id, { method, ticket });
           this.toUpstream(raw ?? Buffer.from(JSON.stringify(msg.value)));
           return;
         }
         if (ticket) this.o.limiter.refund(ticket);
+        if (!stillWaiting) return;
+        const seconds = Math.round(this.o.policy().approvalTimeoutMs / 1000);
         const refusal =
-          answer === 'accept' || answer === 'cancelled'
-            ? undefined
+          answer === 'cancelled'
+            ? refuse('approval_declined', decision.rule, 'cancelled by the client while waiting for approval')
             : answer === 'timeout'
-              ? refuse('approval_timeout', decision.rule, `nobody approved this call within ${Math.round(this.o.policy().approvalTimeoutMs / 1000)} s; ask the user to approve it, then try again`)
+              ? refuse('approval_timeout', decision.rule, `nobody approved this call within ${seconds} s; ask the user to approve it, then try again`)
               : answer === 'decline'
                 ? refuse('approval_declined', decision.rule, 'a person declined this call; do not retry it without asking the user')
-                : refuse('approval_unavailable', decision.rule, 'this call needs a person\'s approval, and none could be asked');
-        if (answer === 'cancelled') {
-          this.audit('client→server', method, id, params, refuse('approval_declined', decision.rule, 'cancelled by the client while waiting for approval'));
-          return;
-        }
-        if (refusal) {
-          this.audit('client→server', method, id, params, refusal);
-          this.toClient(refusalLine(id, method, refusal));
-        } else {
-          this.toClient(errorLine(id, INTERNAL_ERROR, `mcp-guard: ${this.upstreamGone ?? 'the upstream is gone'}`));
-        }
+                : refuse('approval_unavailable', decision.rule, "this call needs a person's approval, and none could be asked");
+        this.audit('client→server', method, id, params, refusal);
+        // A request the client cancelled gets no answer (MCP: the receiver does not respond).
+        if (answer !== 'cancelled') this.toClient(refusalLine(id, method, refusal));
       });
   }
 
@@ -407,7 +419,8 @@ export class Relay {
       case 'response': {
         const pending = msg.id === null ? undefined : this.pending.get(msg.id);
         if (!pending) {
-          this.o.log('warn', `dropped a response from the server to an unknown request id ${JSON.stringify(msg.id)}`);
+          const late = msg.id !== null && this.cancelled.has(msg.id);
+          this.o.log(late ? 'debug' : 'warn', `dropped a response from the server to ${late ? 'a cancelled' : 'an unknown'} request id ${JSON.stringify(msg.id)}`);
           return undefined;
         }
         this.pending.delete(msg.id!);

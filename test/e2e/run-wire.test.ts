@@ -135,4 +135,21 @@ describe('run: the wire', () => {
     await quiet.close();
     expect(quiet.stderr).toBe('');
   });
+
+  it('forgets a request the client cancelled, so its id can be used again', async () => {
+    const { g } = guard(allowAll);
+    g.send(call(9, 'hang'), { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 9, reason: 'user' } }, call(9, 'echo'));
+    expect(await g.response(9)).toMatchObject({ result: { content: [expect.anything()] } });
+  });
+
+  it('answers a request waiting for approval when the server exits', async () => {
+    const { g, ws } = guard({ version: '1', default: 'allow', tools: { delete_file: 'ask' } });
+    g.send(call(1, 'delete_file'));
+    await expect.poll(() => g.stderr, { timeout: 5000 }).toMatch(/approval needed/);
+    g.send(call(2, 'exit'));
+    expect(await g.response(1)).toMatchObject({ error: { code: -32603, message: expect.stringMatching(/exited with code 7 while this request waited for approval/) } });
+    expect(await g.response(2)).toMatchObject({ error: { code: -32603 } });
+    expect((await g.exit).code).toBe(7);
+    expect(ws.recorded().filter((m) => (m.params as { name?: string })?.name === 'delete_file')).toEqual([]);
+  });
 });
