@@ -98,7 +98,7 @@ function walkSchema(schema: unknown, path: PolicyPath, problems: ShapeProblem[])
         walkSchema(s, [...at, name], problems);
       }
     } else if (!KEYWORDS.has(key) && !key.startsWith('x-')) {
-      const suggestion = nearest(key, KEYWORDS, 2);
+      const suggestion = nearest(key, KEYWORDS);
       if (suggestion) {
         problems.push({
           path: at,
