@@ -4,7 +4,6 @@ import { compileGlob } from './glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
 import { policyWarnings } from './policy-warnings.js';
-import { checkJsonSchema } from './schema-check.js';
 import type { PolicySource } from './source.js';
 import { formatPath, type PolicyPath } from './source-range.js';
 import { entries, isObject, limits, schemas } from './walk.js';
@@ -13,7 +12,8 @@ import { entries, isObject, limits, schemas } from './walk.js';
  * The one validation of a policy, used by `run` (which refuses a policy with any error) and by
  * `lint` (which prints everything): syntax, the schema, what the schema cannot say (windows,
  * rates, globs, args/when as JSON Schema) and the warnings of SPEC §5. Sorted by position.
- * Ajv is imported only when the policy has `args`/`when` schemas: it costs ~40 ms of start-up.
+ * Ajv and the meta-schema validator are imported only when the policy has `args`/`when`
+ * schemas: together they cost ~50 ms of start-up.
  */
 export async function validatePolicy(source: PolicySource): Promise<PolicyProblem[]> {
   if (source.value === undefined) return source.problems;
@@ -47,7 +47,8 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
   }
   const visits = [...schemas(doc)].filter((v) => (isObject(v.schema) || typeof v.schema === 'boolean') && fresh(v.path));
   if (visits.length > 0) {
-    const ajv = (await import('./ajv.js')).createAjv({ allErrors: true });
+    const [{ createAjv }, { checkJsonSchema }] = await Promise.all([import('./ajv.js'), import('./schema-check.js')]);
+    const ajv = createAjv({ allErrors: true });
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
