@@ -48,6 +48,22 @@ describe('loadPolicy', () => {
     expect(error.problems[0]).toMatchObject({ ruleId: 'invalid-action', line: 3, path: 'tools.a', file });
   });
 
+  it('in package.json, reports duplicate keys inside "mcp-guard" only, with policy paths', async () => {
+    const file = write('dup/package.json', '{\n  "name": "x",\n  "name": "y",\n  "mcp-guard": { "version": "1", "default": "deny", "default": "allow" }\n}\n');
+    const error = await policyError(loadPolicy(file));
+    // The later value is what JSON.parse keeps, hence the warning about it.
+    expect(error.problems.map((p) => [p.ruleId, p.path, p.line])).toEqual([
+      ['duplicate-key', 'default', 4],
+      ['default-allow', 'default', 4],
+    ]);
+    expect(error.problems[0]!.message).toMatch(/^default: duplicate key "default"/);
+  });
+
+  it('says when package.json has no "mcp-guard" key', async () => {
+    const error = await policyError(loadPolicy(write('nokey/package.json', '{ "name": "x" }')));
+    expect(error.message).toMatch(/no "mcp-guard" key in package\.json/);
+  });
+
   it('drops $comment from the name maps, where it is a note and not an entry', async () => {
     const loaded = await loadPolicy(write('comment.json', JSON.stringify({ version: '1', default: 'deny', tools: { $comment: 'n', a: 'allow' }, methods: { $comment: 'm' } })));
     expect(loaded.document.tools).toEqual({ a: 'allow' });
