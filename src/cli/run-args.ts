@@ -1,3 +1,5 @@
+import type { SessionOptions } from '../proxy/session.js';
+
 /**
  * A fast path for the `run` command line. `run` starts every guarded session, and loading
  * commander cost ~20 ms of a ~110 ms start-up; this parser accepts exactly the well-formed
@@ -7,17 +9,7 @@
  */
 export interface FastRunArgs {
   command: string[];
-  options: {
-    policy?: string;
-    auditLog?: string;
-    dryRun?: boolean;
-    grant?: string;
-    stateDir?: string;
-    maxMessageBytes: number;
-    shutdownTimeout: number;
-    quiet?: boolean;
-    verbose?: boolean;
-  };
+  options: SessionOptions;
 }
 
 const VALUE_OPTIONS: Record<string, 'policy' | 'auditLog' | 'grant' | 'stateDir' | 'maxMessageBytes' | 'shutdownTimeout'> = {

@@ -1,17 +1,8 @@
 import { UsageError } from '../errors.js';
+import type { SessionOptions } from '../proxy/session.js';
 import { type CliContext, diagnostic, stripControl } from './context.js';
 
-export interface RunOptions {
-  policy?: string;
-  auditLog?: string;
-  dryRun?: boolean;
-  grant?: string;
-  stateDir?: string;
-  maxMessageBytes: number;
-  shutdownTimeout: number;
-  quiet?: boolean;
-  verbose?: boolean;
-}
+export type RunOptions = SessionOptions;
 
 /** Runs a guarded session; shared by commander's action and the fast path in main.ts. */
 export async function runCommand(command: string[], options: RunOptions, ctx: CliContext): Promise<void> {

@@ -16,6 +16,7 @@ import { watchPolicyFile } from './policy-watcher.js';
 import { Relay } from './relay.js';
 import { exitStatusOf, startUpstream, stopUpstream, type UpstreamExit } from './upstream.js';
 
+/** The `run` options, as both command-line parsers produce them. */
 export interface SessionOptions {
   policy?: string;
   auditLog?: string;
@@ -24,6 +25,7 @@ export interface SessionOptions {
   stateDir?: string;
   maxMessageBytes: number;
   shutdownTimeout: number;
+  quiet?: boolean;
   verbose?: boolean;
 }
 
