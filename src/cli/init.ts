@@ -1,5 +1,103 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { GuardError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { diagnostic } from './context.js';
 
-// Placeholder so the command table compiles; replaced by the real command in this session.
-export function register(_program: Command, _ctx: CliContext): void {}
+interface InitOptions {
+  output?: string;
+  force?: boolean;
+  format?: 'json' | 'yaml';
+  rateLimit: string;
+  timeout: number;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
+  return n;
+}
+
+/** `init`: start a server, list its tools, and write a starting policy for them. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('init')
+    .description("start a server, list all its tools, and write a starting policy: default deny, each tool placed by its annotations")
+    .argument('<command...>', 'the server command and its arguments, after "--"')
+    .option('-o, --output <file>', 'write the policy to this file (.json, or .yaml/.yml for YAML with comments); default: stdout')
+    .option('--force', 'overwrite the output file if it exists')
+    .addOption(new Option('--format <format>', 'json or yaml (default: from the -o extension, else json)').choices(['json', 'yaml']))
+    .option('--rate-limit <rate>', 'the limit for open-world, other writing and unannotated tools, as "<count>/<window>"', '30/minute')
+    .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and list its tools').argParser(positiveSeconds).default(30))
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Read-only tools (readOnlyHint) are allowed; destructive ones (destructiveHint, or marked not
+read-only without saying they are harmless) ask a person; open-world, other writing and
+unannotated tools are allowed with --rate-limit. Annotations are the server's own hints: read
+the result before you use it. Each tool's description is kept beside it ($comment in JSON, a
+comment in YAML), and the file passes \`mcp-guard lint\`.
+
+Examples:
+  mcp-guard init -o policy.json -- npx -y @modelcontextprotocol/server-filesystem ~/projects
+  mcp-guard init -o policy.yaml --rate-limit 10/minute -- python -m my_server
+  mcp-guard init -- node server.js > policy.json
+  mcp-guard init --format yaml -- npx -y @modelcontextprotocol/server-memory | less`,
+    )
+    .action(async (command: string[], options: InitOptions) => {
+      const [cmd, ...args] = command;
+      if (!cmd) throw new UsageError('no server command given; usage: mcp-guard init [-o policy.json] -- <command> [args...]');
+      const output = options.output;
+      if (output !== undefined) checkOutputName(output);
+      const [{ parseRateLimit }, { listServerTools }, { buildStartingPolicy, describeRate }, { checkOutputFile, formatForFile, writeNewFile }] = await Promise.all([
+        import('../policy/duration.js'),
+        import('../lint/server-tools.js'),
+        import('../init/starting-policy.js'),
+        import('../init/output-file.js'),
+      ]);
+      if (!parseRateLimit(options.rateLimit)) {
+        throw new UsageError(`--rate-limit "${options.rateLimit}" is not a rate; use "<count>/<window>" such as "30/minute", "5/hour" or "100/15m"`);
+      }
+      const format = options.format ?? (output !== undefined ? formatForFile(output) : 'json');
+      if (output !== undefined) await checkOutputFile(output, Boolean(options.force));
+
+      const tools = await listServerTools(cmd, args, { timeoutMs: options.timeout * 1000, cwd: process.cwd() });
+      const policy = buildStartingPolicy(tools, { command: command.map(shellWord).join(' '), rateLimit: options.rateLimit });
+      const text = format === 'yaml' ? await (await import('../init/policy-yaml.js')).startingPolicyYaml(policy) : (await import('../init/policy-json.js')).startingPolicyJson(policy);
+      await assertClean(text, format);
+
+      const counts = (['read-only', 'limited', 'destructive'] as const).map((g) => policy.entries.filter((e) => e.group === g).length);
+      const summary = `${policy.entries.length} tools: ${counts[0]} read-only (allowed), ${counts[1]} allowed ${describeRate(options.rateLimit)} each, ${counts[2]} destructive (ask)`;
+      if (output === undefined) {
+        ctx.stdout.write(text);
+        diagnostic(ctx, `wrote a starting policy for ${summary}`);
+        return;
+      }
+      const written = await writeNewFile(output, text, Boolean(options.force));
+      diagnostic(ctx, `wrote ${written}: ${summary}`);
+      diagnostic(ctx, `review it, then: mcp-guard lint ${shellWord(output)} --server -- ${policy.command}`);
+      diagnostic(ctx, `and run the server under it: mcp-guard --policy ${shellWord(written)} -- ${policy.command}`);
+    });
+}
+
+/** init writes JSON or YAML, never code, and never over package.json. */
+function checkOutputName(file: string): void {
+  if (/\.[cm]?[jt]s$/i.test(file)) throw new UsageError(`init writes JSON or YAML, not a module: name the output .json, .yaml or .yml (got ${file})`);
+  if (/(^|[\\/])package\.json$/i.test(file)) throw new UsageError('init does not write package.json; write mcp-guard.config.json, or a .json/.yaml file you pass with --policy');
+}
+
+/** The generated file must load and lint clean; if it would not, that is a bug here, not the user's. */
+async function assertClean(text: string, format: 'json' | 'yaml'): Promise<void> {
+  const [{ parsePolicySource }, { validatePolicy }] = await Promise.all([import('../policy/source.js'), import('../policy/validate.js')]);
+  const file = `generated-policy.${format}`;
+  const problems = await validatePolicy(await parsePolicySource(text, file, { format }));
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new GuardError('INIT_INVALID', `internal error: the generated policy does not lint clean (${first.path}: ${first.message} (${first.ruleId})); please report it`);
+  }
+}
+
+/** A word as a POSIX shell would need it quoted, for the commands printed to copy. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
