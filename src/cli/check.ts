@@ -123,7 +123,12 @@ Examples:
         calls: options.repeat,
         policy: loaded.file,
       };
-      ctx.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : await describe(result));
+      if (options.json) {
+        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        const { colorLevel } = await import('./lint.js');
+        ctx.stdout.write(await describe(result, colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true)));
+      }
       ctx.exitCode = decision.outcome === 'allow' ? 0 : 1;
     });
 }
@@ -140,8 +145,9 @@ function parseArguments(raw: string): Record<string, unknown> {
 }
 
 /** The decision in words: first line the verdict and the rule, then the reason and the limits. */
-async function describe(r: CheckResult): Promise<string> {
-  const { default: chalk } = await import('chalk');
+async function describe(r: CheckResult, level: 0 | 1 | 2 | 3): Promise<string> {
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level });
   const subject = stripControl(r.tool ?? r.prompt ?? r.uri ?? '');
   const nth = r.calls > 1 ? ` (call ${r.calls} of ${r.calls})` : '';
   const verdict =

@@ -15,7 +15,7 @@ interface Run {
 function cli(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', MCP_GUARD_POLICY: '', ...o.env };
   // The test runner may force colour for itself; the CLI must see a plain environment.
-  delete env.FORCE_COLOR;
+  if (!o.env || !('FORCE_COLOR' in o.env)) delete env.FORCE_COLOR;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -189,6 +189,13 @@ describe('mcp-guard check', () => {
     const noPolicy = await cli(['check', 'echo'], { cwd: mkdtempSync(join(tmpdir(), 'mcp-guard-check-empty-')) });
     expect(noPolicy.code).toBe(2);
     expect(noPolicy.stderr).toMatch(/no policy found.*mcp-guard init/);
+  });
+
+  it('colours the verdict only when colour is asked for', async () => {
+    const plain = await cli(['check', '-p', POLICY, 'shell_exec']);
+    expect(plain.stdout).not.toContain('\u001b[');
+    const coloured = await cli(['check', '-p', POLICY, 'shell_exec'], { env: { FORCE_COLOR: '1' } });
+    expect(coloured.stdout).toMatch(/^\u001b\[31mrefused: denied\u001b\[39m/);
   });
 
   it('has help with examples', async () => {
