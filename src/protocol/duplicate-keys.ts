@@ -1,16 +1,56 @@
 /**
- * Scans text that JSON.parse has already accepted. Parsers disagree on which duplicate member
- * wins (first, last, case-insensitive), so a message with one cannot be judged safely and is
- * refused (SPEC §4).
+ * Scans text that JSON.parse has already accepted for what would make it mean different things
+ * to different parsers, so that it is refused rather than relayed (SPEC §4): a member repeated in
+ * one object (parsers disagree on which copy wins, and Go's encoding/json matches member names
+ * case-insensitively, so `"path"` and `"Path"` are the same member there); a bare CR (Python's
+ * text streams, Node's readline and Java's readLine end a line at CR, so a server using one would
+ * read two or three messages where mcp-guard judged one); and nesting deep enough to overflow
+ * the recursive code that would handle it (JSON.stringify fails at a few thousand levels).
  */
 
 const QUOTE = 34;
 const BACKSLASH = 92;
+const CR = 13;
 
-/** The first member name that appears twice in one object, or undefined. */
+/** Deeper messages are refused; no MCP message comes near it, and it stays far from stack limits. */
+export const MAX_NESTING = 1000;
+
+/** Past this many members, an object's names are kept in a Set (an array scan would be quadratic). */
+const SMALL_OBJECT = 16;
+
+export type Ambiguity = { kind: 'duplicate-key'; key: string } | { kind: 'carriage-return' } | { kind: 'too-deep'; limit: number };
+
+/**
+ * A member name as a case-insensitive parser sees it: Go folds each rune with
+ * `unicode.ToUpper(unicode.ToLower(r))` (so `ſ` is `s` and the Kelvin sign is `k`), and decodes a
+ * lone surrogate as U+FFFD. JavaScript's case mapping folds a little more (`ß` to `ss`), which
+ * only refuses more. Lower-case ASCII names, nearly all of them, are returned as they are.
+ */
+export function foldMemberName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) {
+      return name.replace(LONE_SURROGATE, '\ufffd').toLowerCase().toUpperCase().toLowerCase();
+    }
+  }
+  return name;
+}
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The first member name that appears twice in one object (letter case aside), or undefined. */
 export function findDuplicateKey(text: string): string | undefined {
-  // Each frame is the list of keys seen in an open object, or null for an open array.
-  const stack: Array<string[] | null> = [];
+  const found = scan(text, false);
+  return found?.kind === 'duplicate-key' ? found.key : undefined;
+}
+
+/** The first thing that makes this JSON text ambiguous to some parser, or undefined. */
+export function findAmbiguity(text: string): Ambiguity | undefined {
+  return scan(text, true);
+}
+
+function scan(text: string, strict: boolean): Ambiguity | undefined {
+  // Each frame is the names seen in an open object (folded), or null for an open array.
+  const stack: Array<string[] | Set<string> | null> = [];
   let expectKey = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -28,17 +68,26 @@ export function findDuplicateKey(text: string): string | undefined {
       if (expectKey) {
         // `"a"` and `"\u0061"` are the same name: decode escapes before comparing.
         const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        const keys = stack[stack.length - 1]!;
-        if (keys.includes(key)) return key;
-        keys.push(key);
+        const folded = foldMemberName(key);
+        let keys = stack[stack.length - 1]!;
+        if (Array.isArray(keys)) {
+          if (keys.includes(folded)) return { kind: 'duplicate-key', key };
+          keys.push(folded);
+          if (keys.length > SMALL_OBJECT) stack[stack.length - 1] = keys = new Set(keys);
+        } else {
+          if (keys.has(folded)) return { kind: 'duplicate-key', key };
+          keys.add(folded);
+        }
         expectKey = false;
       }
       i = j;
-    } else if (c === 123 /* { */) {
-      stack.push([]);
-      expectKey = true;
-    } else if (c === 91 /* [ */) {
-      stack.push(null);
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      stack.push(c === 123 ? [] : null);
+      expectKey = c === 123;
+      if (strict && stack.length > MAX_NESTING) return { kind: 'too-deep', limit: MAX_NESTING };
+    } else if (c === CR) {
+      // Outside a string (JSON.parse accepted the text), a CR can only be whitespace.
+      if (strict) return { kind: 'carriage-return' };
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       stack.pop();
       expectKey = false;

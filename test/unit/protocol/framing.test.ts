@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LineSplitter } from '../../../src/protocol/framing.js';
-import { findDuplicateKey, topLevelElements } from '../../../src/protocol/duplicate-keys.js';
+import { findDuplicateKey, foldMemberName, topLevelElements } from '../../../src/protocol/duplicate-keys.js';
 import { classify } from '../../../src/protocol/message.js';
 
 function split(chunks: Buffer[], max = 1 << 20) {
@@ -40,6 +40,14 @@ describe('LineSplitter', () => {
   });
 });
 
+/** Two member names of one object that a case-insensitive parser reads as one (a duplicate there). */
+function caseCollision(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(caseCollision);
+  if (v === null || typeof v !== 'object') return false;
+  const keys = Object.keys(v);
+  return new Set(keys.map(foldMemberName)).size !== keys.length || Object.values(v).some(caseCollision);
+}
+
 describe('findDuplicateKey', () => {
   it.each([
     ['{"a":1,"a":2}', 'a'],
@@ -48,13 +56,13 @@ describe('findDuplicateKey', () => {
     ['[{"id":1},{"id":2,"id":3}]', 'id'],
     ['{"a":[{"a":1}],"b":{"a":2}}', undefined],
     ['{"a":"\\"a\\":","b":1}', undefined],
-    ['{"A":1,"a":2}', undefined],
+    ['{"A":1,"a":2}', 'a'],
   ])('%s → %s', (text, expected) => {
     expect(findDuplicateKey(text)).toBe(expected);
   });
   it('finds no duplicate in anything JSON.stringify produces', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
+      fc.property(fc.jsonValue().filter((v) => !caseCollision(v)), (v) => {
         expect(findDuplicateKey(JSON.stringify(v))).toBeUndefined();
       }),
     );
