@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable, Writable } from 'node:stream';
-import { findDuplicateKey, topLevelElements } from '../protocol/duplicate-keys.js';
+import { type Ambiguity, findAmbiguity, topLevelElements } from '../protocol/duplicate-keys.js';
 import { LineSplitter, type StreamSink } from '../protocol/framing.js';
 import { ResponseScanner } from '../protocol/response-scanner.js';
 import {
@@ -169,9 +169,9 @@ export class Relay {
       this.onClientBatch(value, text);
       return;
     }
-    const dup = findDuplicateKey(text);
-    if (dup !== undefined) {
-      this.refuseDuplicate(value, dup, (l) => this.toClient(l));
+    const ambiguity = findAmbiguity(text);
+    if (ambiguity) {
+      this.refuseAmbiguous(value, ambiguity, (l) => this.toClient(l));
       return;
     }
     const outcome = this.judgeClientMessage(value, line);
@@ -179,13 +179,17 @@ export class Relay {
     if (outcome.forward) this.toUpstream(line);
   }
 
-  private refuseDuplicate(value: unknown, key: string, reply: (line: string) => void): void {
+  private refuseAmbiguous(value: unknown, ambiguity: Ambiguity, reply: (line: string) => void): void {
     const msg = classify(value);
     const id = msg.kind === 'request' || msg.kind === 'invalid' ? msg.id : null;
-    this.o.log('warn', `refused a message with the duplicate key "${key}"`);
-    if (msg.kind !== 'notification' && msg.kind !== 'response') {
-      reply(errorLine(id, INVALID_REQUEST, `mcp-guard: the message has the key "${key}" more than once; send each key once`));
-    }
+    const why =
+      ambiguity.kind === 'duplicate-key'
+        ? `the message has the key "${ambiguity.key}" more than once (some parsers ignore letter case in keys); send each key once`
+        : ambiguity.kind === 'carriage-return'
+          ? 'the message contains a carriage return (CR) outside a string, which some servers read as a line break; leave it out'
+          : `the message is nested more than ${ambiguity.limit} levels deep`;
+    this.o.log('warn', `refused a message: ${why}`);
+    if (msg.kind !== 'notification' && msg.kind !== 'response') reply(errorLine(id, INVALID_REQUEST, `mcp-guard: ${why}`));
   }
 
   /**
@@ -205,9 +209,9 @@ export class Relay {
       const isContainer = element !== null && typeof element === 'object';
       const span = isContainer ? spans[objectIndex++] : undefined;
       const raw = span ? text.slice(span[0], span[1]) : JSON.stringify(element);
-      const dup = isContainer ? findDuplicateKey(raw) : undefined;
-      if (dup !== undefined) {
-        this.refuseDuplicate(element, dup, (l) => replies.push(l.trimEnd()));
+      const ambiguity = isContainer ? findAmbiguity(raw) : undefined;
+      if (ambiguity) {
+        this.refuseAmbiguous(element, ambiguity, (l) => replies.push(l.trimEnd()));
         continue;
       }
       const outcome = this.judgeClientMessage(element, Buffer.from(raw));
