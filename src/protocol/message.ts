@@ -1,5 +1,7 @@
 /** JSON-RPC 2.0 message kinds and the wire errors mcp-guard builds. */
 
+import { foldMemberName } from './duplicate-keys.js';
+
 export type JsonRpcId = string | number;
 
 export type Message =
@@ -18,6 +20,22 @@ function isId(value: unknown): value is JsonRpcId {
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
+/** Member names mcp-guard reads, at the top level and in the params of the calls it judges. */
+const ENVELOPE_MEMBERS = ['jsonrpc', 'id', 'method', 'params', 'result', 'error'];
+const JUDGED_PARAMS = ['name', 'arguments', 'uri'];
+const JUDGED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe']);
+
+/**
+ * A member that is not one of `names` but is one of them to a parser that ignores letter case
+ * (Go's encoding/json): `{"result":{},"Method":"tools/call"}` is a response here and a call there.
+ */
+function caseVariantMember(obj: Record<string, unknown>, names: readonly string[]): string | undefined {
+  for (const key of Object.keys(obj)) {
+    if (!names.includes(key) && names.includes(foldMemberName(key))) return key;
+  }
+  return undefined;
+}
+
 /** Classifies one parsed JSON value (not an array) as a JSON-RPC message. */
 export function classify(value: unknown): Message {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -26,6 +44,8 @@ export function classify(value: unknown): Message {
   const obj = value as Record<string, unknown>;
   const id = isId(obj.id) ? obj.id : null;
   if (obj.jsonrpc !== '2.0') return { kind: 'invalid', id, why: 'jsonrpc must be "2.0"' };
+  const variant = caseVariantMember(obj, ENVELOPE_MEMBERS);
+  if (variant !== undefined) return { kind: 'invalid', id, why: `the member "${variant}" differs from a JSON-RPC member only in letter case` };
   const params = obj.params;
   if (params !== undefined && (params === null || typeof params !== 'object')) {
     return { kind: 'invalid', id, why: 'params must be an object or an array' };
@@ -34,6 +54,8 @@ export function classify(value: unknown): Message {
     if (typeof obj.method !== 'string') return { kind: 'invalid', id, why: 'method must be a string' };
     if ('result' in obj || 'error' in obj) return { kind: 'invalid', id, why: 'a request cannot carry result or error' };
     const p = Array.isArray(params) ? undefined : (params as Record<string, unknown> | undefined);
+    const paramVariant = p && JUDGED_METHODS.has(obj.method) ? caseVariantMember(p, JUDGED_PARAMS) : undefined;
+    if (paramVariant !== undefined) return { kind: 'invalid', id, why: `params.${paramVariant} differs from a member mcp-guard judges only in letter case` };
     if (!('id' in obj)) return { kind: 'notification', method: obj.method, params: p, value: obj };
     if (id === null) return { kind: 'invalid', id: null, why: 'id must be a string or a number' };
     return { kind: 'request', id, method: obj.method, params: p, value: obj };
