@@ -12,8 +12,11 @@ export function isGlob(pattern: string): boolean {
   return GLOB_CHARS.test(pattern.replace(/\\./g, ''));
 }
 
-/** Compiles a glob to an anchored RegExp; throws a SyntaxError naming the problem for a malformed one. */
-export function compileGlob(pattern: string, kind: GlobKind = 'name', flags = 'u'): RegExp {
+/**
+ * Compiles a glob to an anchored RegExp; throws a SyntaxError naming the problem for a malformed one.
+ * `s`: a `*` must match line breaks too, or `file:///secrets/**` would miss `file:///secrets/\n/../key`.
+ */
+export function compileGlob(pattern: string, kind: GlobKind = 'name', flags = 'su'): RegExp {
   return new RegExp(`^${translate(pattern, kind)}$`, flags);
 }
 
