@@ -387,11 +387,11 @@ export class Relay {
     if (seen.malformed || seen.keys.includes('method') || !(seen.keys.includes('result') || seen.keys.includes('error'))) return undefined;
     if (seen.idText !== undefined && !this.pending.has(parseId(seen.idText) ?? NaN)) return undefined;
     const out = this.o.clientOut;
-    for (const part of head) out.write(part);
+    for (const part of head) out.write(withoutCR(part));
     return {
       write: (part) => {
         scanner.push(part);
-        out.write(part);
+        out.write(withoutCR(part));
       },
       end: () => {
         out.write(NEWLINE);
@@ -458,7 +458,7 @@ export class Relay {
   }
 
   private toClientRaw(line: Buffer): void {
-    this.o.clientOut.write(line);
+    this.o.clientOut.write(withoutCR(line));
     this.o.clientOut.write(NEWLINE);
   }
 
@@ -512,6 +512,18 @@ export function refusalLine(id: JsonRpcId, method: string, decision: Extract<Dec
     return resultLine(id, { content: [{ type: 'text', text }], isError: true, _meta: { 'mcp-guard': meta } });
   }
   return errorLine(id, POLICY_REFUSED, text, meta);
+}
+
+/**
+ * Server bytes as the client gets them. A CR in a line JSON.parse accepted can only be whitespace
+ * (in a string it would be invalid JSON), but clients that end lines at CR (Node's readline,
+ * Python's text streams) would read one message as two or three: it goes out as a space.
+ */
+function withoutCR(bytes: Buffer): Buffer {
+  if (bytes.indexOf(13) === -1) return bytes;
+  const copy = Buffer.from(bytes);
+  for (let i = copy.indexOf(13); i !== -1; i = copy.indexOf(13, i + 1)) copy[i] = 32;
+  return copy;
 }
 
 function preview(line: Buffer): string {
