@@ -1,0 +1,99 @@
+/**
+ * The relay in process, on PassThrough streams: whatever byte boundaries the pipes cut a stream
+ * at — inside a line, inside a UTF-8 sequence, one byte at a time — it judges, relays and answers
+ * exactly what it does when the same bytes arrive in one piece.
+ */
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Limiter } from '../../src/limits/limiter.js';
+import { compilePolicy } from '../../src/policy/compile.js';
+import type { PolicyDocument } from '../../src/policy/types.js';
+import { ApprovalBroker } from '../../src/proxy/approval.js';
+import { Relay } from '../../src/proxy/relay.js';
+import { cut, IdAllocator, type LineSpec, lineSpecArb, writeLine } from './arbitraries.js';
+import { PERMISSIVE_POLICY, STRICT_POLICY } from './oracle.js';
+
+const RUNS = Math.max(50, Math.round(Number(process.env.FUZZ_RUNS ?? 150)));
+
+interface Output {
+  toClient: string;
+  toUpstream: string;
+}
+
+async function relayBytes(policyDoc: unknown, fromClient: Buffer[], fromUpstream: Buffer[]): Promise<Output> {
+  const policy = await compilePolicy(policyDoc as PolicyDocument, '/virtual/fuzz-policy.json');
+  const [clientIn, clientOut, upstreamIn, upstreamOut] = [new PassThrough(), new PassThrough(), new PassThrough(), new PassThrough()];
+  const toClient: Buffer[] = [];
+  const toUpstream: Buffer[] = [];
+  clientOut.on('data', (c: Buffer) => toClient.push(c));
+  upstreamIn.on('data', (c: Buffer) => toUpstream.push(c));
+  const noDatabase = () => {
+    throw new Error('this test has no state database');
+  };
+  const relay = new Relay({
+    policy: () => policy,
+    limiter: new Limiter(noDatabase),
+    approvals: new ApprovalBroker({ sendToClient: (l) => clientOut.write(l), openDatabase: noDatabase, session: 'fuzz', stateDir: '/nonexistent', notify: () => undefined, now: () => 0 }),
+    audit: () => undefined,
+    dryRun: false,
+    maxMessageBytes: 1 << 20,
+    session: 'fuzz',
+    clientIn,
+    clientOut,
+    upstreamIn,
+    upstreamOut,
+    verbose: false,
+    log: () => undefined,
+    now: () => 0,
+  });
+  relay.start();
+  for (const chunk of fromClient) clientIn.write(chunk);
+  await new Promise((r) => setImmediate(r));
+  for (const chunk of fromUpstream) upstreamOut.write(chunk);
+  await new Promise((r) => setImmediate(r));
+  relay.clientEnded();
+  relay.upstreamEnded('the test ended');
+  await new Promise((r) => setImmediate(r));
+  return { toClient: Buffer.concat(toClient).toString('utf8'), toUpstream: Buffer.concat(toUpstream).toString('utf8') };
+}
+
+const bytesOf = (lines: LineSpec[], prefix: string) => {
+  const ids = new IdAllocator(prefix);
+  return Buffer.concat(lines.map((l) => writeLine(l, ids)));
+};
+
+describe.each([
+  ['strict', STRICT_POLICY],
+  ['permissive', PERMISSIVE_POLICY],
+])('the relay in process, %s policy', (_name, policy) => {
+  it('judges and answers the same whatever the chunk boundaries, in both directions', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lineSpecArb, { minLength: 1, maxLength: 8 }),
+        fc.array(lineSpecArb, { maxLength: 6 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 16 }),
+        async (clientLines, serverLines, cuts) => {
+          const client = bytesOf(clientLines, 'c');
+          const server = bytesOf(serverLines, 's');
+          const whole = await relayBytes(policy, [client], [server]);
+          expect(await relayBytes(policy, cut(client, cuts), cut(server, cuts))).toEqual(whole);
+        },
+      ),
+      { numRuns: RUNS, seed: 20261125 },
+    );
+  });
+
+  it('one byte at a time', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineSpecArb, { minLength: 1, maxLength: 4 }), async (clientLines) => {
+        const client = bytesOf(clientLines, 'c');
+        fc.pre(client.length < 20_000);
+        const whole = await relayBytes(policy, [client], []);
+        const bytes = Array.from({ length: client.length }, (_, i) => client.subarray(i, i + 1));
+        expect(await relayBytes(policy, bytes, [])).toEqual(whole);
+      }),
+      { numRuns: Math.round(RUNS / 3), seed: 20261126 },
+    );
+  });
+});
