@@ -99,7 +99,6 @@ Examples:
         const charged = limiter.charge(
           decision.charges.map((c) => ({ ...c, scope: 'session' as const })),
           now,
-          policy.maxWindowMs,
         );
         return charged.ok ? decision : charged.refusal;
       };

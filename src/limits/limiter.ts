@@ -1,11 +1,11 @@
 import { GuardError } from '../errors.js';
-import { type Charge, type Decision, refuse } from '../policy/decision.js';
+import { type Charge, type RefuseDecision, refuse } from '../policy/decision.js';
 import type { GrantCounters } from './grant-counters.js';
-import { SlidingWindowCounters } from './sliding-window.js';
+import { type CounterEvent, SlidingWindowCounters } from './sliding-window.js';
 
 /** What a successful charge took, so it can be given back. */
 export interface Ticket {
-  session: ReturnType<SlidingWindowCounters['tryCharge']> & { ok: true };
+  session: Array<[string, CounterEvent]>;
   grantIds: number[];
 }
 
@@ -16,24 +16,22 @@ export interface Ticket {
 export class Limiter {
   readonly session = new SlidingWindowCounters();
   private grant: GrantCounters | undefined;
+  private batching = false;
 
   constructor(private readonly openGrant: () => GrantCounters) {}
 
-  charge(charges: Charge[], now: number, retainMs: number): { ok: true; ticket: Ticket | undefined } | { ok: false; refusal: Decision } {
+  charge(charges: Charge[], now: number): { ok: true; ticket: Ticket | undefined } | { ok: false; refusal: RefuseDecision } {
     if (charges.length === 0) return { ok: true, ticket: undefined };
     const sessionCharges = charges.filter((c) => c.scope === 'session');
     const grantCharges = charges.filter((c) => c.scope === 'grant');
-    // Session counters live in this single-threaded process: check all before touching the database.
-    for (const charge of sessionCharges) {
-      const probe = this.session.tryCharge([charge], now, retainMs);
-      if (!probe.ok) return { ok: false, refusal: rateLimited(probe.charge, probe.retryAfterSeconds) };
-      this.session.refund(probe.events);
-    }
+    // Session counters live in this single-threaded process: check them all before touching the database.
+    const full = this.session.check(sessionCharges, now);
+    if (full) return { ok: false, refusal: rateLimited(full.charge, full.retryAfterSeconds) };
     let grantIds: number[] = [];
     if (grantCharges.length > 0) {
       try {
-        this.grant ??= this.openGrant();
-        const result = this.grant.tryCharge(grantCharges, now, retainMs);
+        const grant = (this.grant ??= this.openGrant());
+        const result = grant.tryCharge(grantCharges, now);
         if (!result.ok) return { ok: false, refusal: rateLimited(result.charge, result.retryAfterSeconds) };
         grantIds = result.ids;
       } catch (error) {
@@ -41,12 +39,11 @@ export class Limiter {
         return { ok: false, refusal: refuse('denied', grantCharges[0]!.rule, `${why}; the call is refused so the limit cannot be overspent`) };
       }
     }
-    const session = this.session.tryCharge(sessionCharges, now, retainMs) as Ticket['session'];
-    return { ok: true, ticket: { session, grantIds } };
+    return { ok: true, ticket: { session: this.session.record(sessionCharges, now), grantIds } };
   }
 
   refund(ticket: Ticket): void {
-    this.session.refund(ticket.session.events);
+    this.session.refund(ticket.session);
     if (ticket.grantIds.length > 0 && this.grant) {
       try {
         this.grant.refund(ticket.grantIds);
@@ -55,9 +52,23 @@ export class Limiter {
       }
     }
   }
+
+  /**
+   * Runs `fn` (the judging of one chunk of input) with every grant check in it sharing one
+   * database transaction, committed before `fn`'s corked writes are released.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.batching) return fn();
+    this.batching = true;
+    try {
+      return this.grant ? this.grant.batch(fn) : fn();
+    } finally {
+      this.batching = false;
+    }
+  }
 }
 
-function rateLimited(charge: Charge, retryAfterSeconds: number | undefined): Decision {
+function rateLimited(charge: Charge, retryAfterSeconds: number | undefined): RefuseDecision {
   const per = describeWindow(charge.windowMs);
   const reason =
     retryAfterSeconds === undefined

@@ -4,10 +4,28 @@ import type { Charge } from '../policy/decision.js';
  * Session counters: for each counter, the log of (time, amount) events of the calls it allowed.
  * A limit holds when the events inside its window, plus the new call, stay within `max` — a
  * sliding window, so there is no burst at a calendar boundary. Pure: time is passed in.
+ *
+ * Each (counter, window) keeps a running sum and a cursor to the first event still inside the
+ * window, so a check costs O(1) amortised however many events the window holds (a plain scan
+ * made every call slower than the last under a high `max`).
  */
-interface CounterEvent {
+export interface CounterEvent {
   t: number;
   amount: number;
+}
+
+interface WindowState {
+  windowMs: number;
+  /** Absolute index (see CounterLog.base) of the first event inside the window. */
+  cursor: number;
+  sum: number;
+}
+
+interface CounterLog {
+  events: CounterEvent[];
+  /** Absolute index of events[0]: events before it were pruned. */
+  base: number;
+  windows: WindowState[];
 }
 
 export type ChargeResult =
@@ -15,79 +33,120 @@ export type ChargeResult =
   | { ok: false; charge: Charge; retryAfterSeconds: number | undefined };
 
 export class SlidingWindowCounters {
-  private readonly logs = new Map<string, CounterEvent[]>();
+  private readonly logs = new Map<string, CounterLog>();
 
   /** Checks every charge, and records them all only if every one has room. */
-  tryCharge(charges: Charge[], now: number, retainMs: number): ChargeResult {
+  tryCharge(charges: Charge[], now: number): ChargeResult {
+    const refusal = this.check(charges, now);
+    if (refusal) return refusal;
+    return { ok: true, events: this.record(charges, now) };
+  }
+
+  /** The first charge that has no room, or undefined when all fit. Records nothing. */
+  check(charges: Charge[], now: number): (ChargeResult & { ok: false }) | undefined {
     for (const charge of charges) {
-      const room = this.check(charge, now);
-      if (room !== true) return { ok: false, charge, retryAfterSeconds: room };
+      const log = this.logFor(charge.counter);
+      const state = this.windowFor(log, charge.windowMs, now);
+      const amount = amountFor(charges, charge.counter);
+      if (state.sum + amount <= charge.max) continue;
+      return { ok: false, charge, retryAfterSeconds: retryAfter(log.events.slice(state.cursor - log.base), charge, amount, now) };
     }
+    return undefined;
+  }
+
+  /** Records one event per counter the charges name (limits naming one counter share its events). */
+  record(charges: Charge[], now: number): Array<[string, CounterEvent]> {
     const events: Array<[string, CounterEvent]> = [];
     for (const charge of charges) {
+      if (events.some(([counter]) => counter === charge.counter)) continue;
+      const log = this.logFor(charge.counter);
       const event = { t: now, amount: charge.amount };
-      let log = this.logs.get(charge.counter);
-      if (!log) this.logs.set(charge.counter, (log = []));
-      prune(log, now - retainMs);
-      log.push(event);
+      log.events.push(event);
+      for (const w of log.windows) {
+        advance(log, w, now);
+        w.sum += event.amount;
+      }
+      prune(log);
       events.push([charge.counter, event]);
     }
-    return { ok: true, events };
+    return events;
   }
 
   /** Gives back what an earlier successful charge recorded (the call was refused later or failed upstream). */
   refund(events: Array<[string, CounterEvent]>): void {
     for (const [counter, event] of events) {
       const log = this.logs.get(counter);
-      if (!log) continue;
-      const at = log.lastIndexOf(event);
-      if (at !== -1) log.splice(at, 1);
-      if (log.length === 0) this.logs.delete(counter);
+      if (!log || event.amount === 0) continue;
+      const at = log.events.lastIndexOf(event);
+      if (at === -1) continue;
+      for (const w of log.windows) if (log.base + at >= w.cursor) w.sum -= event.amount;
+      event.amount = 0;
     }
   }
 
   /** Units used in the window ending at `now`. */
   used(counter: string, windowMs: number, now: number): number {
     const log = this.logs.get(counter);
-    return log ? usedIn(log, now - windowMs) : 0;
+    return log ? this.windowFor(log, windowMs, now).sum : 0;
   }
 
-  private check(charge: Charge, now: number): true | number | undefined {
-    const log = this.logs.get(charge.counter) ?? [];
-    return roomFor(log, charge, now);
+  private logFor(counter: string): CounterLog {
+    let log = this.logs.get(counter);
+    if (!log) this.logs.set(counter, (log = { events: [], base: 0, windows: [] }));
+    return log;
+  }
+
+  private windowFor(log: CounterLog, windowMs: number, now: number): WindowState {
+    let state = log.windows.find((w) => w.windowMs === windowMs);
+    if (!state) {
+      // First use of this window on this counter: start with everything, then slide.
+      state = { windowMs, cursor: log.base, sum: log.events.reduce((s, e) => s + e.amount, 0) };
+      log.windows.push(state);
+    }
+    advance(log, state, now);
+    return state;
   }
 }
 
-function usedIn(log: CounterEvent[], after: number): number {
-  let sum = 0;
-  for (let i = log.length - 1; i >= 0; i--) {
-    const e = log[i]!;
-    if (e.t <= after) break;
-    sum += e.amount;
+/** Moves a window's start past the events that have slid out of it. */
+function advance(log: CounterLog, w: WindowState, now: number): void {
+  const after = now - w.windowMs;
+  let i = w.cursor - log.base;
+  while (i < log.events.length && log.events[i]!.t <= after) {
+    w.sum -= log.events[i]!.amount;
+    i++;
   }
-  return sum;
+  w.cursor = log.base + i;
+}
+
+/** Drops events every window has left behind. */
+function prune(log: CounterLog): void {
+  let oldest = Infinity;
+  for (const w of log.windows) oldest = Math.min(oldest, w.cursor);
+  const drop = (oldest === Infinity ? log.base : oldest) - log.base;
+  // Splicing on every call would be O(n): drop in bulk once half the array is dead.
+  if (drop > 64 && drop * 2 >= log.events.length) {
+    log.events.splice(0, drop);
+    log.base += drop;
+  }
+}
+
+/** The amount a call adds to a counter: the first charge naming it decides (see record). */
+function amountFor(charges: Charge[], counter: string): number {
+  for (const c of charges) if (c.counter === counter) return c.amount;
+  return 0;
 }
 
 /**
- * `true` when the charge fits; otherwise the seconds until enough of the window has slid past
- * for it to fit (undefined when it can never fit: the amount alone exceeds `max`).
+ * Seconds until enough of the window has slid past for `amount` to fit, given the events inside
+ * the window (oldest first); undefined when it can never fit (the amount alone exceeds `max`).
  */
-export function roomFor(log: ReadonlyArray<CounterEvent>, charge: Charge, now: number): true | number | undefined {
-  const after = now - charge.windowMs;
-  const used = usedIn(log as CounterEvent[], after);
-  if (used + charge.amount <= charge.max) return true;
-  if (charge.amount > charge.max) return undefined;
-  let excess = used + charge.amount - charge.max;
-  for (const e of log) {
-    if (e.t <= after) continue;
+export function retryAfter(inWindow: ReadonlyArray<CounterEvent>, charge: Charge, amount: number, now: number): number | undefined {
+  if (amount > charge.max) return undefined;
+  let excess = inWindow.reduce((s, e) => s + e.amount, 0) + amount - charge.max;
+  for (const e of inWindow) {
     excess -= e.amount;
     if (excess <= 0) return Math.max(1, Math.ceil((e.t + charge.windowMs - now) / 1000));
   }
   return Math.max(1, Math.ceil(charge.windowMs / 1000));
-}
-
-function prune(log: CounterEvent[], before: number): void {
-  let drop = 0;
-  while (drop < log.length && log[drop]!.t <= before) drop++;
-  if (drop > 0) log.splice(0, drop);
 }

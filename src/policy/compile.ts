@@ -19,8 +19,6 @@ export interface CompiledPolicy {
   auditPath: string | undefined;
   auditArguments: boolean;
   approvalTimeoutMs: number;
-  /** Longest window of any limit: older counter events can never matter again. */
-  maxWindowMs: number;
 }
 
 export interface CompiledLimit {
@@ -114,11 +112,9 @@ export async function compilePolicy(doc: PolicyDocument, file: string): Promise<
     if (!ajv) throw new Error('internal: a schema was found after the scan for schemas');
     return ajv.compile(schema);
   };
-  let maxWindowMs = 0;
   const limitOf = (spec: LimitSpec, rule: string): CompiledLimit => {
     const windowMs = parseWindow(spec.window);
     if (windowMs === undefined) throw new Error(`${rule}.window: ${JSON.stringify(spec.window)} is not a window`);
-    maxWindowMs = Math.max(maxWindowMs, windowMs);
     return {
       counter: spec.counter,
       windowMs,
@@ -143,7 +139,6 @@ export async function compilePolicy(doc: PolicyDocument, file: string): Promise<
       if (typeof spec.rate_limit === 'string') {
         const parsed = parseRateLimit(spec.rate_limit);
         if (!parsed) throw new Error(`${rule}.rate_limit: ${JSON.stringify(spec.rate_limit)} is not a rate`);
-        maxWindowMs = Math.max(maxWindowMs, parsed.windowMs);
         limits.push({ counter: undefined, windowMs: parsed.windowMs, max: parsed.max, scope: 'session', incrementFrom: undefined, rule: `${rule}.rate_limit` });
       } else {
         limits.push(limitOf(spec.rate_limit, `${rule}.rate_limit`));
@@ -185,6 +180,5 @@ export async function compilePolicy(doc: PolicyDocument, file: string): Promise<
     auditPath: doc.audit?.path,
     auditArguments: doc.audit?.arguments === true,
     approvalTimeoutMs: (doc.approval?.timeout ?? 120) * 1000,
-    maxWindowMs,
   };
 }

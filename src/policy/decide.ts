@@ -101,7 +101,7 @@ function judgeEntry(
 ): Decision {
   if (!rule) {
     if (policy.default === 'deny') return refuse('denied', 'default', `the ${kind} "${name}" is not allowed by policy (default: deny)`);
-    const charges = chargesFor(kind, name, extraLimits, args, policy.maxWindowMs);
+    const charges = chargesFor(kind, name, extraLimits, args);
     if (!Array.isArray(charges)) return charges;
     return policy.default === 'ask'
       ? { outcome: 'ask', rule: 'default', reason: undefined, charges }
@@ -127,13 +127,13 @@ function judgeEntry(
     }
   }
   if (action === 'deny' || action === 'hide') return refuse('denied', path, reason ?? `this call to the ${kind} "${name}" is not allowed by policy`);
-  const charges = chargesFor(kind, name, extraLimits.length > 0 ? [...limits, ...extraLimits] : limits, args, policy.maxWindowMs);
+  const charges = chargesFor(kind, name, extraLimits.length > 0 ? [...limits, ...extraLimits] : limits, args);
   if (!Array.isArray(charges)) return charges;
   return action === 'ask' ? { outcome: 'ask', rule: path, reason, charges } : { outcome: 'allow', rule: path, charges };
 }
 
 /** The units a call would consume of each limit; a bad `increment_from` value refuses the call. */
-function chargesFor(kind: EntryKind, name: string, limits: CompiledLimit[], args: Record<string, unknown>, _maxWindowMs: number): Charge[] | Decision {
+function chargesFor(kind: EntryKind, name: string, limits: CompiledLimit[], args: Record<string, unknown>): Charge[] | Decision {
   if (limits.length === 0) return NO_CHARGES;
   const charges: Charge[] = [];
   for (const limit of limits) {

@@ -95,14 +95,15 @@ export class Relay {
     clientIn.on('data', (chunk: Buffer) => {
       upstreamIn.cork();
       clientOut.cork();
-      this.fromClient.push(chunk);
+      // Grant counters of the whole chunk commit in one transaction, before anything is uncorked.
+      this.o.limiter.batch(() => this.fromClient.push(chunk));
       upstreamIn.uncork();
       clientOut.uncork();
       if (upstreamIn.writableNeedDrain || clientOut.writableNeedDrain) clientIn.pause();
     });
     upstreamOut.on('data', (chunk: Buffer) => {
       clientOut.cork();
-      this.fromUpstream.push(chunk);
+      this.o.limiter.batch(() => this.fromUpstream.push(chunk));
       clientOut.uncork();
       if (clientOut.writableNeedDrain) upstreamOut.pause();
     });
@@ -265,7 +266,7 @@ export class Relay {
     this.audit('client→server', msg.method, undefined, msg.params, final);
     if (final.outcome === 'refuse' && !this.o.dryRun) return false;
     if (final.outcome === 'allow' && final.charges.length > 0 && !this.o.dryRun) {
-      const charged = this.o.limiter.charge(final.charges, this.o.now(), this.o.policy().maxWindowMs);
+      const charged = this.o.limiter.charge(final.charges, this.o.now());
       if (!charged.ok) return false;
     }
     return this.upstreamGone === undefined;
@@ -289,7 +290,7 @@ export class Relay {
     }
     let ticket: Ticket | undefined;
     if (decision.outcome !== 'refuse' && decision.charges.length > 0) {
-      const charged = this.o.limiter.charge(decision.charges, this.o.now(), policy.maxWindowMs);
+      const charged = this.o.limiter.charge(decision.charges, this.o.now());
       if (charged.ok) ticket = charged.ticket;
       else decision = charged.refusal;
     }

@@ -15,6 +15,15 @@ CREATE TABLE IF NOT EXISTS counter_events (
   amount REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS counter_events_window ON counter_events (grant_id, counter, t);
+CREATE TABLE IF NOT EXISTS counter_windows (
+  grant_id TEXT NOT NULL,
+  counter TEXT NOT NULL,
+  window_ms INTEGER NOT NULL,
+  sum REAL NOT NULL,
+  cursor_t INTEGER NOT NULL,
+  cursor_id INTEGER NOT NULL,
+  PRIMARY KEY (grant_id, counter, window_ms)
+);
 CREATE TABLE IF NOT EXISTS approvals (
   id TEXT PRIMARY KEY,
   tool TEXT NOT NULL,
