@@ -43,12 +43,15 @@ export function findDuplicateKey(text: string): string | undefined {
   return found?.kind === 'duplicate-key' ? found.key : undefined;
 }
 
-/** The first thing that makes this JSON text ambiguous to some parser, or undefined. */
-export function findAmbiguity(text: string): Ambiguity | undefined {
-  return scan(text, true);
+/**
+ * The first thing that makes this JSON text ambiguous to some parser, or undefined.
+ * `allowCR` for text whose CRs are made spaces before anyone reads it.
+ */
+export function findAmbiguity(text: string, allowCR = false): Ambiguity | undefined {
+  return scan(text, true, !allowCR);
 }
 
-function scan(text: string, strict: boolean): Ambiguity | undefined {
+function scan(text: string, strict: boolean, refuseCR = strict): Ambiguity | undefined {
   // Each frame is the names seen in an open object (folded), or null for an open array.
   const stack: Array<string[] | Set<string> | null> = [];
   let expectKey = false;
@@ -87,7 +90,7 @@ function scan(text: string, strict: boolean): Ambiguity | undefined {
       if (strict && stack.length > MAX_NESTING) return { kind: 'too-deep', limit: MAX_NESTING };
     } else if (c === CR) {
       // Outside a string (JSON.parse accepted the text), a CR can only be whitespace.
-      if (strict) return { kind: 'carriage-return' };
+      if (refuseCR) return { kind: 'carriage-return' };
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       stack.pop();
       expectKey = false;

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable, Writable } from 'node:stream';
-import { type Ambiguity, findAmbiguity, topLevelElements } from '../protocol/duplicate-keys.js';
+import { type Ambiguity, findAmbiguity, MAX_NESTING, topLevelElements } from '../protocol/duplicate-keys.js';
 import { LineSplitter, type StreamSink } from '../protocol/framing.js';
 import { ResponseScanner } from '../protocol/response-scanner.js';
 import {
@@ -347,11 +347,19 @@ export class Relay {
 
   private onUpstreamLine(line: Buffer): void {
     let value: unknown;
+    const text = line.toString('utf8');
     try {
-      value = JSON.parse(line.toString('utf8'));
+      value = JSON.parse(text);
     } catch {
       // Servers that print banners or logs to stdout must not corrupt the client's stream.
       this.o.log('warn', `dropped a line from the server that is not JSON: ${preview(line)}`);
+      return;
+    }
+    // Too deep to re-serialise or audit safely, or read differently by another client's parser
+    // (a bare CR is made a space on the way out instead): not relayed.
+    const ambiguity = findAmbiguity(text, true);
+    if (ambiguity) {
+      this.dropUpstreamLine(value, ambiguity);
       return;
     }
     if (Array.isArray(value)) {
@@ -373,6 +381,21 @@ export class Relay {
     const out = this.judgeUpstreamMessage(value);
     if (out === true) this.toClientRaw(line);
     else if (out !== undefined) this.toClient(`${out}\n`);
+  }
+
+  /** Drops a server line; a client request it answered gets an error instead, so none waits forever. */
+  private dropUpstreamLine(value: unknown, ambiguity: Ambiguity): void {
+    const why = ambiguity.kind === 'duplicate-key' ? `it has the key "${ambiguity.key}" more than once (letter case aside)` : `it is nested more than ${MAX_NESTING} levels deep`;
+    this.o.log('warn', `dropped a message from the server: ${why}`);
+    for (const element of Array.isArray(value) ? value : [value]) {
+      const msg = classify(element);
+      if (msg.kind !== 'response' || msg.id === null) continue;
+      const pending = this.pending.get(msg.id);
+      if (!pending) continue;
+      this.pending.delete(msg.id);
+      if (pending.ticket) this.o.limiter.refund(pending.ticket);
+      this.toClient(errorLine(msg.id, INTERNAL_ERROR, `mcp-guard: the server's answer was not relayed: ${why}`));
+    }
   }
 
   /**
