@@ -23,10 +23,14 @@ interface WindowRow {
 /** Larger than any row id: a cursor at (t, LAST) has every event at time t behind it. */
 const LAST = Number.MAX_SAFE_INTEGER;
 
+/** Inserts (by this process, per counter) between prunes of events every window has left. */
+const PRUNE_EVERY = 64;
+
 export class GrantCounters {
   private readonly q: Record<string, Statement>;
   private batching = false;
   private inTransaction = false;
+  private readonly insertsSincePrune = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -71,7 +75,10 @@ export class GrantCounters {
         done.add(charge.counter);
         ids.push(Number(this.q.insert!.run(this.grantId, charge.counter, now, charge.amount).lastInsertRowid));
         this.q.addToWindows!.run(charge.amount, this.grantId, charge.counter);
-        this.pruneCounter(charge.counter, now);
+        // Pruning slides every window of the counter; once in a while is enough to bound the table.
+        const inserts = (this.insertsSincePrune.get(charge.counter) ?? 0) + 1;
+        this.insertsSincePrune.set(charge.counter, inserts % PRUNE_EVERY);
+        if (inserts >= PRUNE_EVERY) this.pruneCounter(charge.counter, now);
       }
       return { ok: true as const, ids };
     });

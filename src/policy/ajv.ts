@@ -1,5 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { isPathWithin, type PathEnv } from './path-within.js';
 import { joinOr } from './schema-errors.js';
 
@@ -60,4 +60,23 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv2020 {
     },
   });
   return ajv;
+}
+
+/**
+ * Validators already compiled, by schema object. Loading a policy compiles each `args`/`when`
+ * schema once to prove it usable (validate.ts); compiling the policy for `run` then reuses that
+ * validator instead of compiling it again (both use `createAjv({ allErrors: true })`).
+ */
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** `ajv.compile`, remembered per schema object. */
+export function compileSchema(ajv: Ajv2020, schema: object | boolean): ValidateFunction {
+  // `true`/`false` are schemas too, but cannot be WeakMap keys (and cost nothing to compile).
+  if (typeof schema !== 'object' || schema === null) return ajv.compile(schema);
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
 }

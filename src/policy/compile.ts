@@ -107,10 +107,11 @@ function usesSchemas(doc: PolicyDocument): boolean {
 }
 
 export async function compilePolicy(doc: PolicyDocument, file: string): Promise<CompiledPolicy> {
-  const ajv = usesSchemas(doc) ? (await import('./ajv.js')).createAjv({ allErrors: true }) : undefined;
+  const ajvModule = usesSchemas(doc) ? await import('./ajv.js') : undefined;
+  const ajv = ajvModule?.createAjv({ allErrors: true });
   const compileSchema = (schema: object): ValidateFunction => {
-    if (!ajv) throw new Error('internal: a schema was found after the scan for schemas');
-    return ajv.compile(schema);
+    if (!ajvModule || !ajv) throw new Error('internal: a schema was found after the scan for schemas');
+    return ajvModule.compileSchema(ajv, schema);
   };
   const limitOf = (spec: LimitSpec, rule: string): CompiledLimit => {
     const windowMs = parseWindow(spec.window);

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { Ajv2020 } from './ajv.js';
+import { type Ajv2020, compileSchema } from './ajv.js';
 import { validate as validateGeneratedMetaSchema } from './json-schema-validator.generated.js';
 import { hasExponentialBacktracking } from './regex-backtracking.js';
 import { formatPath, type PolicyPath } from './source-range.js';
@@ -30,7 +30,7 @@ export function checkJsonSchema(schema: unknown, path: PolicyPath, ajv: Ajv2020)
   walkSchema(schema, path, problems);
   if (problems.some((p) => p.ruleId === 'invalid-schema')) return problems;
   try {
-    ajv.compile(schema as object);
+    compileSchema(ajv, schema as object);
   } catch (error) {
     problems.push({ path, target: 'value', ruleId: 'invalid-schema', message: `${formatPath(path)}: not a usable JSON Schema: ${(error as Error).message.split('\n')[0]}` });
   }

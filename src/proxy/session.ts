@@ -7,7 +7,7 @@ import { GrantCounters } from '../limits/grant-counters.js';
 import { Limiter } from '../limits/limiter.js';
 import { type CompiledPolicy, compilePolicy } from '../policy/compile.js';
 import { findPolicyFile } from '../policy/discover.js';
-import { loadPolicy } from '../policy/load.js';
+import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
 import { type Database, openStateDatabase } from '../state/database.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { ApprovalBroker } from './approval.js';
@@ -41,9 +41,13 @@ function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
 }
 
-async function loadCompiled(file: string, log: SessionIO['log']): Promise<CompiledPolicy> {
+async function loadValidated(file: string, log: SessionIO['log']): Promise<LoadedPolicy> {
   const loaded = await loadPolicy(file);
   for (const w of loaded.warnings) log('warn', `${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})`);
+  return loaded;
+}
+
+async function compileLoaded(loaded: LoadedPolicy): Promise<CompiledPolicy> {
   try {
     return await compilePolicy(loaded.document, loaded.file);
   } catch (error) {
@@ -57,7 +61,8 @@ async function loadCompiled(file: string, log: SessionIO['log']): Promise<Compil
  */
 export async function runGuard(command: string, args: string[], options: SessionOptions, io: SessionIO): Promise<number> {
   const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
-  let policy = await loadCompiled(policyFile, io.log);
+  // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
+  const loaded = await loadValidated(policyFile, io.log);
   const session = randomBytes(6).toString('hex');
   const stateDir = resolveStateDir(options.stateDir);
   const grantId = options.grant ?? resolve(policyFile);
@@ -76,7 +81,6 @@ export async function runGuard(command: string, args: string[], options: Session
     }
     return log;
   };
-  let audit = auditFor(policy);
 
   const upstream = await startUpstream(command, args);
   io.log('debug', `started ${command} (pid ${upstream.child.pid}) under ${policyFile}`);
@@ -85,6 +89,18 @@ export async function runGuard(command: string, args: string[], options: Session
     if (upstream.running()) upstream.child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  // Compiling (ajv and the policy's schemas: tens of ms for a large policy) overlaps the server's
+  // own start-up; client input waits in the pipe until the relay starts below.
+  let policy: CompiledPolicy;
+  try {
+    policy = await compileLoaded(loaded);
+  } catch (error) {
+    upstream.child.kill('SIGKILL');
+    await upstream.exited;
+    process.off('exit', killOnExit);
+    throw error;
+  }
+  let audit = auditFor(policy);
 
   const limiter = new Limiter(() => new GrantCounters(openDatabase(), grantId));
   const approvals = new ApprovalBroker({
@@ -113,7 +129,7 @@ export async function runGuard(command: string, args: string[], options: Session
   });
 
   const stopWatching = watchPolicyFile(policyFile, () => {
-    loadCompiled(policyFile, io.log).then(
+    loadValidated(policyFile, io.log).then(compileLoaded).then(
       (next) => {
         policy = next;
         audit = auditFor(next);
