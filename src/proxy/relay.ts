@@ -68,6 +68,11 @@ export class Relay {
   /** Ids the client cancelled recently, so a late answer is not reported as unexpected. */
   private readonly cancelled = new Set<JsonRpcId>();
   private upstreamGone: string | undefined;
+  /**
+   * mcp-guard's own lines for the client, held while a long server response is being streamed to
+   * it: a line cannot be interrupted, and one written into the middle corrupted both.
+   */
+  private held: string[] | undefined;
   private readonly fromClient: LineSplitter;
   private readonly fromUpstream: LineSplitter;
 
@@ -412,6 +417,7 @@ export class Relay {
     if (seen.idText !== undefined && !this.pending.has(parseId(seen.idText) ?? NaN)) return undefined;
     const out = this.o.clientOut;
     for (const part of head) out.write(withoutCR(part));
+    this.held = [];
     return {
       write: (part) => {
         scanner.push(part);
@@ -419,6 +425,7 @@ export class Relay {
       },
       end: () => {
         out.write(NEWLINE);
+        this.releaseHeld();
         const done = scanner.summary();
         if (!done.wellFormed) this.o.log('error', 'a long response from the server was malformed JSON; it had already been streamed to the client');
         const id = done.idText === undefined ? undefined : parseId(done.idText);
@@ -432,6 +439,7 @@ export class Relay {
       },
       overflow: (bytes) => {
         out.write(NEWLINE);
+        this.releaseHeld();
         this.o.log('error', `a response from the server passed --max-message-bytes (${this.o.maxMessageBytes}) at ${bytes} bytes while being streamed; the client received it cut short`);
       },
     };
@@ -478,7 +486,26 @@ export class Relay {
   // ── output ─────────────────────────────────────────────────────────────────────────────────
 
   private toClient(line: string): void {
+    if (this.held) {
+      this.held.push(line);
+      // Read no more client input until the stream ends, so what is held stays small.
+      this.o.clientIn.pause();
+      return;
+    }
     this.o.clientOut.write(line);
+  }
+
+  /** A line of mcp-guard's own for the client (approval requests), written between whole lines. */
+  sendToClient(line: string): void {
+    this.toClient(line);
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held || held.length === 0) return;
+    for (const line of held) this.o.clientOut.write(line);
+    if (!this.o.clientOut.writableNeedDrain && !this.o.upstreamIn.writableNeedDrain) this.o.clientIn.resume();
   }
 
   private toClientRaw(line: Buffer): void {

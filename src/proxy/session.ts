@@ -104,7 +104,8 @@ export async function runGuard(command: string, args: string[], options: Session
 
   const limiter = new Limiter(() => new GrantCounters(openDatabase(), grantId));
   const approvals = new ApprovalBroker({
-    sendToClient: (line) => io.stdout.write(line),
+    // Through the relay, which holds it while a long response is mid-stream.
+    sendToClient: (line) => relay.sendToClient(line),
     openDatabase,
     session,
     stateDir,

@@ -27,6 +27,7 @@ describe('layering', () => {
   });
   it('writes to stdout in `run` only through the relay and its approval requests', () => {
     const writers = files.filter((f) => /process\.stdout\.write|io\.stdout\.write/.test(f.text) && f.name.startsWith('proxy/')).map((f) => f.name);
-    expect(writers).toEqual(['proxy/session.ts']);
+    // Approval requests go through the relay too (it holds them while a long response streams).
+    expect(writers).toEqual([]);
   });
 });
