@@ -132,6 +132,30 @@ describe('the server misbehaves', () => {
   });
 });
 
+describe('under load', () => {
+  it('never writes its own answers into the middle of a long response it is streaming to the client', async () => {
+    const ws = workspace({ version: '1', default: 'allow', tools: { shell_exec: 'deny' } });
+    const g = spawnGuard(ws, { server: ['node', join(ROOT, 'bench/fixture-server.mjs')] });
+    running.push(g);
+    const size = 16 * 1024 * 1024;
+    // While the 16 MiB answer streams through, the client keeps sending calls the guard refuses itself.
+    g.send({ jsonrpc: '2.0', id: 'blob', method: 'tools/call', params: { name: 'blob', arguments: { size } } });
+    let sent = 0;
+    while (!g.lines.some((l) => typeof l !== 'object' || l.id === 'blob') && sent < 20_000) {
+      g.send(...Array.from({ length: 10 }, () => call(sent++, 'shell_exec')));
+      await new Promise((r) => setImmediate(r));
+    }
+    await expect.poll(() => g.lines.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(sent + 1);
+    // A line of the guard's own written into the stream would leave two lines that are not JSON.
+    expect(g.lines.filter((l) => typeof l !== 'object').map((l) => String(l).slice(0, 80))).toEqual([]);
+    const blob = g.lines.find((l) => typeof l === 'object' && l.id === 'blob') as { result: { content: Array<{ text: string }> } };
+    expect(blob.result.content[0]!.text.length).toBe(size);
+    const refused = g.lines.filter((l) => typeof l === 'object' && typeof l.id === 'number' && (l.result as { isError?: boolean }).isError);
+    expect(refused).toHaveLength(sent);
+    expect(await g.close()).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe('the client misbehaves', () => {
   it('hangs up mid-message: the half line is refused, nothing is relayed, the server is stopped', async () => {
     const { g, ws } = guard(['node', ECHO_SERVER]);
