@@ -49,11 +49,12 @@ Examples:
       if (!cmd) throw new UsageError('no server command given; usage: mcp-guard init [-o policy.json] -- <command> [args...]');
       const output = options.output;
       if (output !== undefined) checkOutputName(output);
-      const [{ parseRateLimit }, { listServerTools }, { buildStartingPolicy, describeRate }, { checkOutputFile, formatForFile, writeNewFile }] = await Promise.all([
+      const [{ parseRateLimit }, { listServerTools }, { buildStartingPolicy, describeRate }, { checkOutputFile, formatForFile, writeNewFile }, { displayCommand, shellWord }] = await Promise.all([
         import('../policy/duration.js'),
         import('../lint/server-tools.js'),
         import('../init/starting-policy.js'),
         import('../init/output-file.js'),
+        import('../init/command-line.js'),
       ]);
       if (!parseRateLimit(options.rateLimit)) {
         throw new UsageError(`--rate-limit "${options.rateLimit}" is not a rate; use "<count>/<window>" such as "30/minute", "5/hour" or "100/15m"`);
@@ -62,7 +63,7 @@ Examples:
       if (output !== undefined) await checkOutputFile(output, Boolean(options.force));
 
       const tools = await listServerTools(cmd, args, { timeoutMs: options.timeout * 1000, cwd: process.cwd() });
-      const policy = buildStartingPolicy(tools, { command: command.map(shellWord).join(' '), rateLimit: options.rateLimit });
+      const policy = buildStartingPolicy(tools, { command: displayCommand(command), rateLimit: options.rateLimit });
       const text = format === 'yaml' ? await (await import('../init/policy-yaml.js')).startingPolicyYaml(policy) : (await import('../init/policy-json.js')).startingPolicyJson(policy);
       await assertClean(text, format);
 
@@ -75,8 +76,9 @@ Examples:
       }
       const written = await writeNewFile(output, text, Boolean(options.force));
       diagnostic(ctx, `wrote ${written}: ${summary}`);
-      diagnostic(ctx, `review it, then: mcp-guard lint ${shellWord(output)} --server -- ${policy.command}`);
-      diagnostic(ctx, `and run the server under it: mcp-guard --policy ${shellWord(written)} -- ${policy.command}`);
+      const server = displayCommand(command, false);
+      diagnostic(ctx, `review it, then: mcp-guard lint ${shellWord(output)} --server -- ${server}`);
+      diagnostic(ctx, `and run the server under it: mcp-guard --policy ${shellWord(written)} -- ${server}`);
     });
 }
 
@@ -95,9 +97,4 @@ async function assertClean(text: string, format: 'json' | 'yaml'): Promise<void>
     const first = problems[0]!;
     throw new GuardError('INIT_INVALID', `internal error: the generated policy does not lint clean (${first.path}: ${first.message} (${first.ruleId})); please report it`);
   }
-}
-
-/** A word as a POSIX shell would need it quoted, for the commands printed to copy. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

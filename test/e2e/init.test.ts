@@ -146,8 +146,11 @@ process.stdin.on('end', () => process.exit(0));
   });
 
   it('prints JSON on stdout by default, YAML with --format yaml, and honours --rate-limit', async () => {
-    const json = await cli(['init', '--rate-limit', '5/hour', '--', 'node', ECHO_SERVER]);
+    const json = await cli(['init', '--rate-limit', '5/hour', '--', 'node', ECHO_SERVER, '--api-key', 'sk-live-123']);
     expect(json.code).toBe(0);
+    // Policy files get committed: a credential on the server's command line stays out of them.
+    expect(json.stdout).not.toContain('sk-live-123');
+    expect(JSON.parse(json.stdout).description).toBe(`Starting policy for node ${ECHO_SERVER} --api-key <redacted>`);
     expect(JSON.parse(json.stdout).tools.shell_exec).toEqual({ $comment: 'Run a shell command [no annotations]', rate_limit: '5/hour' });
     const yaml = await cli(['init', '--format', 'yaml', '--', 'node', ECHO_SERVER]);
     expect(yaml.code).toBe(0);
