@@ -558,7 +558,8 @@ export class Relay {
 export function refusalLine(id: JsonRpcId, method: string, decision: Extract<Decision, { outcome: 'refuse' }>): string {
   const meta: Record<string, unknown> = { decision: decision.decision, rule: decision.rule, reason: decision.reason };
   if (decision.retryAfterSeconds !== undefined) meta.retryAfterSeconds = decision.retryAfterSeconds;
-  const text = `mcp-guard: ${decision.reason}${decision.retryAfterSeconds !== undefined ? ` (retry after ${decision.retryAfterSeconds} s)` : ''}`;
+  // A rate-limit reason already says when to try again; retryAfterSeconds carries it as data.
+  const text = `mcp-guard: ${decision.reason}`;
   if (method === 'tools/call') {
     return resultLine(id, { content: [{ type: 'text', text }], isError: true, _meta: { 'mcp-guard': meta } });
   }
