@@ -5,11 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 const schema = JSON.parse(readFileSync('schema/policy.schema.json', 'utf8')) as Record<string, unknown>;
 
-/** Both JSON blocks of SPEC §3, as written there. */
+/** Both JSON blocks of SPEC §3 (the product contract), copied verbatim into test/fixtures/spec/. */
 function specBlocks(): unknown[] {
-  const spec = readFileSync(new URL('../../../../shared/SPEC.md', import.meta.url), 'utf8');
-  const section = spec.slice(spec.indexOf('## 3. The policy file'), spec.indexOf('## 4.'));
-  return [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as unknown);
+  return ['section-3-full', 'section-3-seed'].map((name) => JSON.parse(readFileSync(`test/fixtures/spec/${name}.policy.json`, 'utf8')) as unknown);
 }
 
 describe('schema/policy.schema.json', () => {
