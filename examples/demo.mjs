@@ -85,7 +85,13 @@ async function main() {
       }
     }
 
-    const records = readAudit(auditFile);
+    // Every call above was decided, so each has a record; the last may still be on its way to disk.
+    const calls = [...tally.values()].reduce((a, b) => a + b, 0);
+    let records = readAudit(auditFile);
+    for (let attempt = 0; records.length < calls && attempt < 50; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      records = readAudit(auditFile);
+    }
     out();
     out(chalk.bold('audit log'));
     out(`  ${records.length} decisions, one JSON line each; the rate-limited call:`);
@@ -135,8 +141,14 @@ async function connect(args, answers) {
   return { client, stderr: () => stderr.join('') };
 }
 
+/** How many allowed records the audit log already has for a call, to tell the next one apart. */
+function allowedSoFar(file, matches) {
+  return readAudit(file).filter((r) => r.direction === 'client→server' && r.decision === 'allowed' && matches(r)).length;
+}
+
 async function callTool(client, name, args, auditFile) {
   out(`  ${chalk.cyan('→')} tools/call ${chalk.bold(name)} ${json(args)}`);
+  const seen = allowedSoFar(auditFile, (r) => r.tool === name);
   const result = await client.callTool({ name, arguments: args });
   const text = result.content?.find((c) => c.type === 'text')?.text ?? `[${result.content?.map((c) => c.type).join(', ')}]`;
   const guard = result._meta?.['mcp-guard'];
@@ -146,16 +158,17 @@ async function callTool(client, name, args, auditFile) {
     out(`      the agent reads: ${dim(json(text))}`);
     return guard.decision;
   }
-  out(`    ${ok('✓ allowed')}  ${dim('rule')} ${ruleFromAudit(auditFile, (r) => r.tool === name)}`);
+  out(`    ${ok('✓ allowed')}  ${dim('rule')} ${await ruleFromAudit(auditFile, (r) => r.tool === name, seen)}`);
   out(`      the server answered: ${dim(json(text.length > 70 ? `${text.slice(0, 70)}…` : text))}`);
   return 'allowed';
 }
 
 async function readResource(client, uri, auditFile) {
   out(`  ${chalk.cyan('→')} resources/read ${chalk.bold(uri)}`);
+  const seen = allowedSoFar(auditFile, (r) => r.uri === uri);
   try {
     const result = await client.readResource({ uri });
-    out(`    ${ok('✓ allowed')}  ${dim('rule')} ${ruleFromAudit(auditFile, (r) => r.uri === uri)}`);
+    out(`    ${ok('✓ allowed')}  ${dim('rule')} ${await ruleFromAudit(auditFile, (r) => r.uri === uri, seen)}`);
     out(`      the server answered: ${dim(`${result.contents.length} content item(s), ${result.contents[0]?.mimeType ?? 'no type'}`)}`);
     return 'allowed';
   } catch (error) {
@@ -175,10 +188,17 @@ function readAudit(file) {
     .map((line) => JSON.parse(line));
 }
 
-/** Allowed calls carry no mcp-guard metadata; the audit log says which rule let them through. */
-function ruleFromAudit(file, matches) {
-  const record = readAudit(file).findLast((r) => r.direction === 'client→server' && r.decision === 'allowed' && matches(r));
-  return record?.rule ?? '?';
+/**
+ * Allowed calls carry no mcp-guard metadata; the audit log says which rule let them through. The
+ * record is written within a moment of the decision, so wait briefly for it if need be.
+ */
+async function ruleFromAudit(file, matches, seen) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const records = readAudit(file).filter((r) => r.direction === 'client→server' && r.decision === 'allowed' && matches(r));
+    if (records.length > seen) return records.at(-1).rule;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return '?';
 }
 
 main().then(

@@ -115,7 +115,7 @@ describe('the examples at work, through mcp-guard', () => {
     expect((await client.listTools()).tools.length).toBe(26);
     const push = await client.callTool({ name: 'push_files', arguments: { owner: 'o', repo: 'r', branch: 'main', files: [{ path: 'a', content: 'b' }], message: 'm' } });
     expect(push._meta?.['mcp-guard']).toMatchObject({ decision: 'denied', rule: 'tools.push_files.rules[0]' });
-    const audit = readFileSync(ws.auditFile, 'utf8');
-    expect(audit).toContain('"tool":"push_files","decision":"denied"');
+    // The refusal can reach the client a moment before the audit record is flushed.
+    await expect.poll(() => (existsSync(ws.auditFile) ? readFileSync(ws.auditFile, 'utf8') : '')).toContain('"tool":"push_files","decision":"denied"');
   });
 });
