@@ -100,8 +100,10 @@ export class Relay {
     clientIn.on('data', (chunk: Buffer) => {
       upstreamIn.cork();
       clientOut.cork();
-      // Grant counters of the whole chunk commit in one transaction, before anything is uncorked.
+      // Grant counters of the whole chunk commit in one transaction, and its audit records are
+      // written, before anything it produced is uncorked.
       this.o.limiter.batch(() => this.fromClient.push(chunk));
+      this.o.audit()?.flush();
       upstreamIn.uncork();
       clientOut.uncork();
       if (upstreamIn.writableNeedDrain || clientOut.writableNeedDrain) clientIn.pause();
@@ -109,6 +111,7 @@ export class Relay {
     upstreamOut.on('data', (chunk: Buffer) => {
       clientOut.cork();
       this.o.limiter.batch(() => this.fromUpstream.push(chunk));
+      this.o.audit()?.flush();
       clientOut.uncork();
       if (clientOut.writableNeedDrain) upstreamOut.pause();
     });
@@ -413,37 +416,60 @@ export class Relay {
     const scanner = new ResponseScanner();
     for (const part of head) scanner.push(part);
     const seen = scanner.summary();
-    if (seen.malformed || seen.keys.includes('method') || !(seen.keys.includes('result') || seen.keys.includes('error'))) return undefined;
+    if (seen.malformed || !onlyResponseMembers(seen.keys) || !(seen.keys.includes('result') || seen.keys.includes('error'))) return undefined;
     if (seen.idText !== undefined && !this.pending.has(parseId(seen.idText) ?? NaN)) return undefined;
     const out = this.o.clientOut;
     for (const part of head) out.write(withoutCR(part));
     this.held = [];
+    // Set when a member a response cannot have (e.g. "method") turns up after streaming began.
+    let cutAt: string | undefined;
     return {
       write: (part) => {
         scanner.push(part);
+        if (cutAt !== undefined) return;
+        const keys = scanner.summary().keys;
+        if (!onlyResponseMembers(keys)) {
+          // The member is in this part, not yet written: end the line here, before it. The client
+          // gets a line it cannot parse, rather than a request the policy never judged.
+          cutAt = keys.find((k) => !RESPONSE_MEMBERS.has(k))!;
+          out.write(NEWLINE);
+          this.releaseHeld();
+          return;
+        }
         out.write(withoutCR(part));
       },
       end: () => {
-        out.write(NEWLINE);
-        this.releaseHeld();
+        if (cutAt === undefined) {
+          out.write(NEWLINE);
+          this.releaseHeld();
+        }
         const done = scanner.summary();
         if (!done.wellFormed) this.o.log('error', 'a long response from the server was malformed JSON; it had already been streamed to the client');
         const id = done.idText === undefined ? undefined : parseId(done.idText);
         const pending = id === undefined ? undefined : this.pending.get(id);
+        if (cutAt !== undefined) this.o.log('error', `cut off a long response from the server when the member "${cutAt}" followed its result; a response cannot carry it`);
         if (!pending) {
           this.o.log('warn', `streamed a long response from the server with an unknown id ${done.idText ?? '(none)'}`);
           return;
         }
         this.pending.delete(id!);
+        if (cutAt !== undefined) {
+          if (pending.ticket) this.o.limiter.refund(pending.ticket);
+          this.toClient(errorLine(id!, INTERNAL_ERROR, `mcp-guard: the server's answer was cut off: after its result it carried the member "${cutAt}", which a response cannot have`));
+          return;
+        }
         if (pending.ticket && (done.keys.includes('error') || done.isError)) this.o.limiter.refund(pending.ticket);
       },
       overflow: (bytes) => {
-        out.write(NEWLINE);
-        this.releaseHeld();
+        if (cutAt === undefined) {
+          out.write(NEWLINE);
+          this.releaseHeld();
+        }
         this.o.log('error', `a response from the server passed --max-message-bytes (${this.o.maxMessageBytes}) at ${bytes} bytes while being streamed; the client received it cut short`);
       },
     };
   }
+
 
   /** true: relay as is; a string: relay this instead; undefined: relay nothing. */
   private judgeUpstreamMessage(value: unknown): true | string | undefined {
@@ -564,6 +590,14 @@ export function refusalLine(id: JsonRpcId, method: string, decision: Extract<Dec
     return resultLine(id, { content: [{ type: 'text', text }], isError: true, _meta: { 'mcp-guard': meta } });
   }
   return errorLine(id, POLICY_REFUSED, text, meta);
+}
+
+/** The top-level members of a JSON-RPC response; any other makes a line something else to some client. */
+const RESPONSE_MEMBERS = new Set(['jsonrpc', 'id', 'result', 'error']);
+
+function onlyResponseMembers(keys: string[]): boolean {
+  for (const key of keys) if (!RESPONSE_MEMBERS.has(key)) return false;
+  return true;
 }
 
 /**
