@@ -116,6 +116,22 @@ describe('the server misbehaves', () => {
     expect(g.stderr).not.toMatch(/RangeError|\n\s+at /);
   });
 
+  it('turns a long response into a request after its result: the streamed line is cut before "method"', async () => {
+    const ws = workspace({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
+    const g = spawnGuard(ws, { server: fault('late-method.mjs') });
+    running.push(g);
+    g.send(INIT);
+    await g.response(0);
+    g.send(call(1));
+    expect(await g.response(1)).toMatchObject({ error: { code: -32603, message: expect.stringMatching(/"method"/) } });
+    g.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    await g.response(2);
+    // What the client got of the long line does not parse, and nothing it got carries the request.
+    expect(g.lines.filter((l) => typeof l === 'object' && 'method' in l)).toEqual([]);
+    expect(g.lines.filter((l) => typeof l === 'string').every((l) => !l.includes('sampling/createMessage'))).toBe(true);
+    expect(await g.close()).toEqual({ code: 0, signal: null });
+  });
+
   it('hides a message after a bare CR inside one of its lines: the client gets the CR as a space', async () => {
     const ws = workspace({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
     const g = spawnGuard(ws, { server: fault('cr-inside.mjs') });
