@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, type Tool, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { GuardError } from '../errors.js';
 
 export type { Tool };
@@ -9,6 +9,12 @@ export type { Tool };
 const MAX_PAGES = 1_000;
 /** How much of the server's stderr a failure message quotes. */
 const STDERR_TAIL = 2_000;
+/**
+ * Servers may add tools once they know what the client can do (server-everything registers its
+ * sampling, elicitation and roots tools after `initialized`, then says `tools/list_changed`).
+ * Listing waits this long for such a change, and lists again after one.
+ */
+const SETTLE_MS = 200;
 
 /**
  * Starts an MCP server over stdio, lists its tools (every page of `tools/list`) and stops it.
@@ -28,14 +34,28 @@ export async function listServerTools(command: string, args: string[], opts: { t
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });
-  const client = new Client({ name: 'mcp-guard-lint', version: '1' }, { capabilities: {} });
+  // Declare what a full client declares, so the server shows every tool an agent could be offered.
+  const client = new Client({ name: 'mcp-guard-lint', version: '1' }, { capabilities: { sampling: {}, elicitation: {}, roots: {} } });
+  client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
+  let changes = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    changes++;
+  });
   const shown = [command, ...args].join(' ');
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new GuardError('SERVER_TIMEOUT', `the server did not list its tools within ${opts.timeoutMs / 1000} s: ${shown}${tail(stderr)}`, { exitCode: 2 })), opts.timeoutMs);
   });
-  const list = async (): Promise<Tool[]> => {
+  const listAll = async (): Promise<Tool[]> => {
     await client.connect(transport, { timeout: opts.timeoutMs });
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    for (let attempt = 0; ; attempt++) {
+      const seen = changes;
+      const tools = await list();
+      if (changes === seen || attempt === 2) return tools;
+    }
+  };
+  const list = async (): Promise<Tool[]> => {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
@@ -47,7 +67,7 @@ export async function listServerTools(command: string, args: string[], opts: { t
     throw new GuardError('SERVER_FAILED', `the server kept paginating tools/list past ${MAX_PAGES} pages: ${shown}`, { exitCode: 2 });
   };
   try {
-    return await Promise.race([list(), deadline]);
+    return await Promise.race([listAll(), deadline]);
   } catch (error) {
     if (error instanceof GuardError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -93,6 +93,8 @@ describe('mcp-guard init', () => {
     expect(text).toMatch(/^# yaml-language-server: \$schema=/);
     expect(text).toMatch(/ {2}# echo: Echoes back the input string \[readOnlyHint\]\n {2}echo: allow\n/);
     expect(parseYaml(text)).toMatchObject({ version: '1', default: 'deny', tools: { echo: 'allow', 'toggle-simulated-logging': { rate_limit: '30/minute' } } });
+    // Tools the server only offers to clients that can sample, elicit or list roots are listed too.
+    for (const name of ['trigger-sampling-request', 'trigger-elicitation-request', 'get-roots-list']) expect(text).toContain(`${name}:`);
     const lint = await cli(['lint', '--max-warnings', '0', out, '--server', '--', 'node', EVERYTHING]);
     expect(lint.code).toBe(0);
     const tools = await expectDecisionsFollowAnnotations(out, ['node', EVERYTHING]);
