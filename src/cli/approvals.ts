@@ -52,6 +52,7 @@ export function register(program: Command, ctx: CliContext): void {
       .description(`${name} a pending call by its id (exit 1 when there is no such pending call)`)
       .argument('<id>', 'the id shown by mcp-guard approvals, or in the guard\'s stderr')
       .option('--state-dir <dir>', 'state directory (as for run)')
+      .addHelpText('after', `\nExamples:\n  mcp-guard ${name} 3f9a1c2e\n  mcp-guard ${name} 3f9a1c2e --state-dir ~/.local/state/mcp-guard`)
       .action((id: string, options: { stateDir?: string }) => {
         const { store, close } = storeFor(options.stateDir);
         try {

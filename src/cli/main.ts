@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Command } from 'commander';
 import { GuardError } from '../errors.js';
 import { type CliContext, diagnostic } from './context.js';
@@ -55,6 +57,16 @@ Examples:
   mcp-guard venv create .venv --packages requests`,
   );
 
+  // `mcp-guard lnit x.json` is a typo, not a server called lnit: a server command goes after `--`.
+  if (explicit === undefined && first !== undefined && first !== '--' && !wantsHelp) {
+    const { nearest } = await import('../policy/suggest.js');
+    const guess = nearest(first, Object.keys(COMMAND_MODULES));
+    if (guess && !isOnPath(first)) {
+      diagnostic(ctx, `unknown command "${first}" (did you mean ${guess}?); to run a server called ${first}, put it after "--"`);
+      return 2;
+    }
+  }
+
   if (!wantsHelp && (explicit === undefined || explicit === 'run')) {
     const { parseRunArgs } = await import('./run-args.js');
     const fast = parseRunArgs(argv);
@@ -88,6 +100,23 @@ Examples:
     }
     return reportError(error, ctx);
   }
+}
+
+/** Whether `name` is a program the shell would run (so `mcp-guard deno …` is not taken for `deny`). */
+function isOnPath(name: string): boolean {
+  if (name.includes('/') || name.includes('\\')) return true;
+  const extensions = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const ext of extensions) {
+      try {
+        accessSync(join(dir, name + ext), constants.X_OK);
+        return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
 }
 
 /** The one place errors become exit codes and one-line messages. */

@@ -77,7 +77,17 @@ export function register(program: Command, ctx: CliContext): void {
   const venv = program
     .command('venv')
     .description('Manage Python virtual environments: create, delete, info, list')
-    .addHelpText('after', '\nRun "mcp-guard venv <command> --help" for the options of each command.');
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mcp-guard venv create .venv --python 3.12 --packages requests -r requirements.txt
+  mcp-guard venv info .venv --json
+  mcp-guard venv list .venv --format freeze
+  mcp-guard venv delete old-env --yes
+
+Run "mcp-guard venv <command> --help" for the options of each command.`,
+    );
 
   withCommonOptions(
     venv
@@ -195,4 +205,19 @@ export function register(program: Command, ctx: CliContext): void {
     const format = opts.json ? 'json' : opts.format;
     ctx.stdout.write(format === 'json' ? formatJson(packagesJson(packages)) : format === 'freeze' ? formatFreeze(packages) : formatPackageColumns(packages));
   });
+  const examples: Record<string, string[]> = {
+    create: [
+      'mcp-guard venv create                                  # .venv, with uv when it is on PATH',
+      'mcp-guard venv create .venv --python 3.12 --packages requests "httpx>=0.27"',
+      'mcp-guard venv create .venv --no-uv --no-index --find-links ./wheels --packages mypkg',
+      'mcp-guard venv create .venv --clear -r requirements.txt  # rebuild an existing venv',
+    ],
+    delete: ['mcp-guard venv delete .venv          # asks on a terminal', 'mcp-guard venv delete build/env --yes # required when not on a terminal'],
+    info: ['mcp-guard venv info', 'mcp-guard venv info ~/projects/app/.venv --json'],
+    list: ['mcp-guard venv list', 'mcp-guard venv list .venv --format freeze > requirements.lock', 'mcp-guard venv list --json'],
+  };
+  for (const command of venv.commands) {
+    const lines = examples[command.name()];
+    if (lines) command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  }
 }
