@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDir } from '../state/ensure-dir.js';
 
 /** One audit record (SPEC §7). */
 export interface AuditRecord {
@@ -29,7 +30,7 @@ export class AuditLog {
   private scheduled = false;
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path), 0o755);
     this.fd = openSync(path, 'a', 0o600);
   }
 

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GuardError } from '../errors.js';
+import { ensureDir } from './ensure-dir.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS approvals (
 export function openStateDatabase(stateDir: string): Database {
   const file = join(stateDir, 'state.db');
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    ensureDir(stateDir);
     const require = createRequire(import.meta.url);
     const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
     const db = new Sqlite(file, { timeout: 10_000 });
