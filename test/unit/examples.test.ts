@@ -128,7 +128,8 @@ const CALLS: Array<[string, string, Record<string, unknown>, Expect]> = [
   ['everything.policy.json', 'gzip-file-as-resource', { data: 'data:text/plain;base64,aGk=' }, { outcome: 'allow', rule: 'tools.gzip-file-as-resource' }],
   ['everything.policy.json', 'gzip-file-as-resource', { data: 'https://example.com/big.iso' }, { outcome: 'ask', rule: 'tools.gzip-file-as-resource.rules[0]' }],
   ['everything.policy.json', 'gzip-file-as-resource', {}, { outcome: 'ask', rule: 'tools.gzip-file-as-resource.rules[0]' }],
-  ['everything.policy.json', 'trigger-sampling-request', { prompt: 'hi' }, { outcome: 'refuse', rule: 'default' }],
+  ['everything.policy.json', 'trigger-sampling-request', { prompt: 'hi' }, { outcome: 'allow', rule: 'tools.trigger-sampling-request' }],
+  ['everything.policy.json', 'trigger-sampling-requests', { prompt: 'hi' }, { outcome: 'refuse', rule: 'default' }],
 
   // The demo's policy: one entry per kind of decision.
   ['demo.policy.json', 'echo', { message: 'x'.repeat(201) }, { outcome: 'refuse', decision: 'invalid_arguments', rule: 'tools.echo.args' }],
