@@ -56,6 +56,9 @@ const NEWLINE = Buffer.from('\n');
  */
 const STREAM_THRESHOLD = 256 * 1024;
 
+/** Bytes waiting to be written to the server past which mcp-guard stops queueing its own answers. */
+const SERVER_ANSWER_BACKLOG = 16 * 1024 * 1024;
+
 /**
  * Relays newline-delimited JSON-RPC between the client and the upstream, judging every message.
  * Client→server messages are relayed as the exact bytes judged; server→client messages are
@@ -73,6 +76,8 @@ export class Relay {
    * it: a line cannot be interrupted, and one written into the middle corrupted both.
    */
   private held: string[] | undefined;
+  /** Whether answers to the server's requests are being dropped (it does not read them). */
+  private answersDropped = false;
   private readonly fromClient: LineSplitter;
   private readonly fromUpstream: LineSplitter;
 
@@ -503,7 +508,7 @@ export class Relay {
         this.audit('server→client', msg.method, id, msg.params, decision);
         if (decision.outcome !== 'refuse' || this.o.dryRun) return true;
         // A refused server→client request is answered to the server and never reaches the client.
-        if (msg.kind === 'request') this.toUpstream(Buffer.from(refusalLine(msg.id, msg.method, decision)));
+        if (msg.kind === 'request') this.answerServer(refusalLine(msg.id, msg.method, decision));
         return undefined;
       }
     }
@@ -537,6 +542,21 @@ export class Relay {
   private toClientRaw(line: Buffer): void {
     this.o.clientOut.write(withoutCR(line));
     this.o.clientOut.write(NEWLINE);
+  }
+
+  /**
+   * mcp-guard's own answer to a server request. A server that sends requests and never reads the
+   * answers would have them pile up here without end (300 MiB in a test): past a backlog, they
+   * are dropped — the server is not reading them anyway.
+   */
+  private answerServer(line: string): void {
+    if (this.o.upstreamIn.writableLength > SERVER_ANSWER_BACKLOG) {
+      if (!this.answersDropped) this.o.log('warn', 'the server is not reading its input: dropping mcp-guard\'s answers to its requests until it does');
+      this.answersDropped = true;
+      return;
+    }
+    this.answersDropped = false;
+    this.toUpstream(Buffer.from(line));
   }
 
   private toUpstream(line: Buffer): void {
