@@ -132,6 +132,22 @@ describe('the server misbehaves', () => {
     expect(await g.close()).toEqual({ code: 0, signal: null });
   });
 
+  it('floods requests the policy denies and never reads its answers: mcp-guard\'s memory stays bounded', async () => {
+    const ws = workspace({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
+    const progressFile = join(ws.dir, 'progress');
+    const requests = 800_000;
+    const g = spawnGuard(ws, { server: fault('flood-requests.mjs'), env: { PROGRESS_FILE: progressFile, FLOOD_REQUESTS: String(requests) }, extraArgs: ['--quiet', '--shutdown-timeout', '0.2'] });
+    running.push(g);
+    const pid = await serverPid(g);
+    await expect.poll(() => (existsSync(progressFile) ? Number(readFileSync(progressFile, 'utf8')) : 0), { timeout: 30_000 }).toBe(requests);
+    // ~80 MiB of requests sent; answering each (~300 bytes) into a pipe nobody reads held 510 MiB.
+    expect(rssMiB(g.child.pid!)).toBeLessThan(150);
+    expect(g.lines.filter((l) => typeof l === 'object' && l.method === 'sampling/createMessage')).toEqual([]);
+    g.child.kill('SIGTERM');
+    expect((await g.exit).code).toBe(143);
+    expect(isAlive(pid)).toBe(false);
+  }, 60_000);
+
   it('hides a message after a bare CR inside one of its lines: the client gets the CR as a space', async () => {
     const ws = workspace({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
     const g = spawnGuard(ws, { server: fault('cr-inside.mjs') });
