@@ -82,6 +82,8 @@ export class RawGuard {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly child: ChildProcessWithoutNullStreams) {
+    // Tests kill guards on purpose; a write racing the kill must not crash the test runner (EPIPE).
+    child.stdin.on('error', () => undefined);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       this.buffer += chunk;
