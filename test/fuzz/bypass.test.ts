@@ -11,11 +11,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cut, IdAllocator, lineSpecArb, writeLine } from './arbitraries.js';
 import { FuzzGuard } from './fuzz-guard.js';
+import { LONG, runs, seed, timeLimit } from './settings.js';
 import { answerProblems, answersById, expectedAnswers, type OracleState, PERMISSIVE_POLICY, type PolicyName, STRICT_POLICY, violations } from './oracle.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : process.env.FUZZ_RUNS ? Date.now() % 2 ** 31 : 20261125;
-const LONG = process.env.FUZZ_RUNS !== undefined;
+const RUNS = runs(200);
+const SEED = seed(20261125);
 
 const runArb = fc.record({
   lines: fc.array(lineSpecArb, { minLength: 1, maxLength: 12 }),
@@ -53,10 +53,10 @@ function fuzz(name: PolicyName, policy: unknown) {
             const problems = answerProblems(expectedAnswers(sent), answersById(answers));
             if (problems.length > 0) throw new Error(`answers do not match requests: ${problems.join('; ')}\n  sent: ${JSON.stringify(sent.toString('utf8').slice(0, 1500))}\n  answers: ${JSON.stringify(answers).slice(0, 1500)}`);
           }),
-          { numRuns: RUNS, seed: SEED, endOnFailure: true, ...(LONG ? {} : { timeout: 20_000 }) },
+          { numRuns: RUNS, seed: SEED, ...(LONG ? {} : { timeout: 20_000 }) },
         );
       },
-      LONG ? 24 * 3600_000 : 90_000,
+      timeLimit(90_000),
     );
   });
 }

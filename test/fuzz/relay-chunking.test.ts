@@ -13,8 +13,10 @@ import { ApprovalBroker } from '../../src/proxy/approval.js';
 import { Relay } from '../../src/proxy/relay.js';
 import { cut, IdAllocator, type LineSpec, lineSpecArb, writeLine } from './arbitraries.js';
 import { PERMISSIVE_POLICY, STRICT_POLICY } from './oracle.js';
+import { runs, seed, timeLimit } from './settings.js';
 
-const RUNS = Math.max(50, Math.round(Number(process.env.FUZZ_RUNS ?? 150)));
+const RUNS = runs(150);
+const TIME_LIMIT = timeLimit(30_000);
 
 interface Output {
   toClient: string;
@@ -80,9 +82,9 @@ describe.each([
           expect(await relayBytes(policy, cut(client, cuts), cut(server, cuts))).toEqual(whole);
         },
       ),
-      { numRuns: RUNS, seed: 20261125 },
+      { numRuns: RUNS, seed: seed(20261125) },
     );
-  });
+  }, TIME_LIMIT);
 
   it('one byte at a time', async () => {
     await fc.assert(
@@ -93,7 +95,7 @@ describe.each([
         const bytes = Array.from({ length: client.length }, (_, i) => client.subarray(i, i + 1));
         expect(await relayBytes(policy, bytes, [])).toEqual(whole);
       }),
-      { numRuns: Math.round(RUNS / 3), seed: 20261126 },
+      { numRuns: Math.round(RUNS / 3), seed: seed(20261126) },
     );
-  });
+  }, TIME_LIMIT);
 });

@@ -16,8 +16,9 @@ import { Relay } from '../../src/proxy/relay.js';
 import { arr, type JsonKey, type JsonNode, lit, obj, serialize, str } from './json-tree.js';
 import { member, Members, parseTree, type Tree, VIEWS } from './json-tree.js';
 import { answersById, idKey, readings } from './oracle.js';
+import { runs, seed, timeLimit } from './settings.js';
 
-const RUNS = Math.max(100, Number(process.env.FUZZ_RUNS ?? 300));
+const RUNS = runs(300);
 
 const POLICY = {
   version: '1',
@@ -163,7 +164,7 @@ describe('bypass fuzzing, server to client (relay in process)', () => {
         expect(problems(toClient)).toEqual([]);
         for (const id of withList ? CLIENT_REQUESTS : ['c1', 'c2']) expect(answered.get(idKey(id)) ?? 0, `answers to ${id}`).toBeGreaterThanOrEqual(1);
       }),
-      { numRuns: RUNS, seed: 20261127 },
+      { numRuns: RUNS, seed: seed(20261127) },
     );
-  }, 120_000);
+  }, timeLimit(120_000));
 });
