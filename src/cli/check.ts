@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { wholeNumber } from './option-values.js';
 import { PolicyError, UsageError } from '../errors.js';
 import type { Decision } from '../policy/decision.js';
 import type { CliContext } from './context.js';
@@ -32,12 +33,6 @@ export interface CheckResult {
   policy: string;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0 || n > 100_000) throw new InvalidArgumentError(`"${value}" is not a whole number from 1 to 100000.`);
-  return n;
-}
-
 /** `check`: the decision a policy makes for one call, without running anything. */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -48,7 +43,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-p, --policy <file>', 'policy file (default: $MCP_GUARD_POLICY, then discovery)')
     .option('--prompt', 'judge prompts/get for the prompt <name>')
     .option('--resource', 'judge resources/read for the URI <name>')
-    .option('--repeat <n>', 'judge <n> identical calls in the same instant, against fresh counters, and print the last decision (tests rate limits)', positiveInteger, 1)
+    .option('--repeat <n>', 'judge <n> identical calls in the same instant, against fresh counters, and print the last decision (tests rate limits)', wholeNumber(1, 100_000), 1)
     .option('--json', 'print the decision as JSON')
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { seconds } from './option-values.js';
 import { GuardError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
@@ -11,12 +12,6 @@ interface InitOptions {
   timeout: number;
 }
 
-function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
-  return n;
-}
-
 /** `init`: start a server, list its tools, and write a starting policy for them. */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -27,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--force', 'overwrite the output file if it exists')
     .addOption(new Option('--format <format>', 'json or yaml (default: from the -o extension, else json)').choices(['json', 'yaml']))
     .option('--rate-limit <rate>', 'the limit for open-world, other writing and unannotated tools, as "<count>/<window>"', '30/minute')
-    .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and list its tools').argParser(positiveSeconds).default(30))
+    .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and list its tools').argParser(seconds()).default(30))
     .passThroughOptions()
     .addHelpText(
       'after',

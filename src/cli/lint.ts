@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { seconds, wholeNumber } from './option-values.js';
 import { supportsColor } from 'chalk';
 import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
@@ -10,27 +11,15 @@ interface LintOptions {
   timeout: number;
 }
 
-function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is not a whole number of 0 or more.`);
-  return n;
-}
-
-function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
-  return n;
-}
-
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('lint')
     .description('check policy files: every error and warning with its position, and with --server, against the real server\'s tools')
     .argument('[files...]', 'policy files (default: the discovered policy)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif']).default('stylish'))
-    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more than n warnings').argParser(nonNegativeInteger))
+    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more than n warnings').argParser(wholeNumber(0)))
     .option('--server', 'start the server given after "--", read its tool list, and check the policy against it')
-    .addOption(new Option('--timeout <seconds>', 'with --server: how long the server may take to list its tools').argParser(positiveSeconds).default(30))
+    .addOption(new Option('--timeout <seconds>', 'with --server: how long the server may take to list its tools').argParser(seconds()).default(30))
     .addHelpText(
       'after',
       `

@@ -46,7 +46,7 @@ export function parseRunArgs(argv: string[]): FastRunArgs | undefined {
     if (value === undefined || (eq === -1 && value.startsWith('-'))) return undefined;
     if (key === 'maxMessageBytes') {
       const n = Number(value);
-      if (!Number.isSafeInteger(n) || n <= 0) return undefined;
+      if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) return undefined;
       options.maxMessageBytes = n;
     } else if (key === 'shutdownTimeout') {
       const n = Number(value);

@@ -1,19 +1,8 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { seconds, wholeNumber } from './option-values.js';
 import type { CliContext } from './context.js';
 import { type RunOptions, runCommand } from './run-command.js';
 
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
-  return n;
-}
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a number of seconds.`);
-  return n;
-}
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -25,8 +14,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--dry-run', 'judge and log every message, but forward everything (shadow mode)')
     .option('--grant <id>', 'identity that scope:"grant" counters are shared under (default: the policy file\'s absolute path)')
     .option('--state-dir <dir>', 'where persistent state lives (default: $MCP_GUARD_STATE_DIR, else the platform state dir)')
-    .addOption(new Option('--max-message-bytes <n>', 'largest line accepted in either direction').argParser(positiveInteger).default(64 * 1024 * 1024, '64 MiB'))
-    .addOption(new Option('--shutdown-timeout <seconds>', 'grace period before SIGTERM, and again before SIGKILL, when stopping the server').argParser(seconds).default(5))
+    .addOption(new Option('--max-message-bytes <n>', 'largest line accepted in either direction').argParser(wholeNumber(1)).default(64 * 1024 * 1024, '64 MiB'))
+    .addOption(new Option('--shutdown-timeout <seconds>', 'grace period before SIGTERM, and again before SIGKILL, when stopping the server').argParser(seconds(true)).default(5))
     .option('-q, --quiet', 'only errors on stderr')
     .option('-v, --verbose', 'also log every decision on stderr, and stack traces on errors')
     .passThroughOptions()

@@ -37,6 +37,7 @@ describe('parseRunArgs (the start-up fast path)', () => {
     [['--policy']],
     [['--polcy', 'p.json', '--', 'x']],
     [['--max-message-bytes', 'lots', '--', 'x']],
+    [['--max-message-bytes', '1e3', '--', 'x']],
     [['--shutdown-timeout', '-1', '--', 'x']],
     [['-p', 'p.json']],
     [['-q', '-v', '--', 'x']],
