@@ -11,15 +11,15 @@ import {
   type JsonRpcId,
   type Message,
   PARSE_ERROR,
-  POLICY_REFUSED,
-  resultLine,
 } from '../protocol/message.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { type Decision, refuse } from '../policy/decision.js';
-import { decideMessage, type Direction, subjectOf } from '../policy/decide.js';
+import { decideMessage, subjectOf } from '../policy/decide.js';
 import type { Limiter, Ticket } from '../limits/limiter.js';
 import type { ApprovalBroker } from './approval.js';
-import type { AuditLog, AuditRecord } from './audit.js';
+import type { AuditLog } from './audit.js';
+import { DecisionLog } from './decision-log.js';
+import { refusalLine } from './refusal.js';
 import { filterListResult, LIST_METHODS } from './filter-lists.js';
 
 export interface RelayOptions {
@@ -81,7 +81,10 @@ export class Relay {
   private readonly fromClient: LineSplitter;
   private readonly fromUpstream: LineSplitter;
 
+  private readonly decisions: DecisionLog;
+
   constructor(private readonly o: RelayOptions) {
+    this.decisions = new DecisionLog(o);
     this.fromClient = new LineSplitter(o.maxMessageBytes, {
       line: (line) => this.onClientLine(line),
       oversize: (bytes) => {
@@ -276,7 +279,7 @@ export class Relay {
     const decision = decideMessage(this.o.policy(), 'client→server', msg.method, msg.params);
     if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return this.upstreamGone === undefined;
     const final = decision.outcome === 'ask' ? refuse('approval_unavailable', decision.rule, 'a notification cannot wait for approval') : decision;
-    this.audit('client→server', msg.method, undefined, msg.params, final);
+    this.decisions.record('client→server', msg.method, undefined, msg.params, final);
     if (final.outcome === 'refuse' && !this.o.dryRun) return false;
     if (final.outcome === 'allow' && final.charges.length > 0 && !this.o.dryRun) {
       const charged = this.o.limiter.charge(final.charges, this.o.now());
@@ -311,7 +314,7 @@ export class Relay {
       this.askThenRelay(msg, decision, ticket, raw);
       return { forward: false };
     }
-    this.audit('client→server', method, id, params, decision);
+    this.decisions.record('client→server', method, id, params, decision);
     if (decision.outcome === 'refuse' && !this.o.dryRun) return { forward: false, reply: refusalLine(id, method, decision) };
     this.pending.set(id, { method, ticket });
     return { forward: true };
@@ -334,7 +337,7 @@ export class Relay {
         // Not waiting any more: the upstream ended (and the client was answered) meanwhile.
         const stillWaiting = this.awaiting.delete(id);
         if (answer === 'accept' && stillWaiting) {
-          this.audit('client→server', method, id, params, { outcome: 'allow', rule: decision.rule, charges: decision.charges });
+          this.decisions.record('client→server', method, id, params, { outcome: 'allow', rule: decision.rule, charges: decision.charges });
           this.pending.set(id, { method, ticket });
           this.toUpstream(raw ?? Buffer.from(JSON.stringify(msg.value)));
           return;
@@ -350,7 +353,7 @@ export class Relay {
               : answer === 'decline'
                 ? refuse('approval_declined', decision.rule, 'a person declined this call; do not retry it without asking the user')
                 : refuse('approval_unavailable', decision.rule, "this call needs a person's approval, and none could be asked");
-        this.audit('client→server', method, id, params, refusal);
+        this.decisions.record('client→server', method, id, params, refusal);
         // A request the client cancelled gets no answer (MCP: the receiver does not respond).
         if (answer !== 'cancelled') this.toClient(refusalLine(id, method, refusal));
       });
@@ -505,7 +508,7 @@ export class Relay {
         const decision = decideMessage(this.o.policy(), 'server→client', msg.method, msg.params);
         if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return true;
         const id = msg.kind === 'request' ? msg.id : undefined;
-        this.audit('server→client', msg.method, id, msg.params, decision);
+        this.decisions.record('server→client', msg.method, id, msg.params, decision);
         if (decision.outcome !== 'refuse' || this.o.dryRun) return true;
         // A refused server→client request is answered to the server and never reaches the client.
         if (msg.kind === 'request') this.answerServer(refusalLine(msg.id, msg.method, decision));
@@ -564,52 +567,6 @@ export class Relay {
     this.o.upstreamIn.write(line);
     this.o.upstreamIn.write(NEWLINE);
   }
-
-  private audit(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision): void {
-    // Refusals are worth a line on stderr (a client's server log is where a person looks first);
-    // every other decision only with --verbose.
-    if (decision.outcome === 'refuse' || this.o.verbose) this.logDecision(direction, method, params, decision);
-    const log = this.o.audit();
-    if (!log) return;
-    const record: AuditRecord = {
-      time: new Date(this.o.now()).toISOString(),
-      session: this.o.session,
-      direction,
-      method,
-      ...(id === undefined ? {} : { id }),
-      ...subjectOf(method, params),
-      decision: decision.outcome === 'refuse' ? decision.decision : 'allowed',
-      rule: decision.rule,
-      ...(decision.outcome === 'refuse' ? { reason: decision.reason } : {}),
-      ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
-      ...(decision.outcome === 'ask' ? { approval: 'would ask (dry run)' } : {}),
-      dryRun: this.o.dryRun,
-    };
-    if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
-    log.record(record);
-  }
-
-  private logDecision(direction: Direction, method: string, params: Record<string, unknown> | undefined, decision: Decision): void {
-    const subject = subjectOf(method, params);
-    const what = `${method}${subject ? ` ${JSON.stringify(subject.tool ?? subject.prompt ?? subject.uri)}` : ''} (${direction})`;
-    if (decision.outcome === 'refuse') {
-      this.o.log('info', `${this.o.dryRun ? 'would refuse' : 'refused'} ${what}: ${decision.decision} by ${decision.rule}: ${decision.reason}`);
-    } else {
-      this.o.log('debug', `${decision.outcome === 'ask' ? 'would ask for' : 'allowed'} ${what} by ${decision.rule}`);
-    }
-  }
-}
-
-/** The answer to a refused request (SPEC §4): a tool result for `tools/call`, a -31403 error otherwise. */
-export function refusalLine(id: JsonRpcId, method: string, decision: Extract<Decision, { outcome: 'refuse' }>): string {
-  const meta: Record<string, unknown> = { decision: decision.decision, rule: decision.rule, reason: decision.reason };
-  if (decision.retryAfterSeconds !== undefined) meta.retryAfterSeconds = decision.retryAfterSeconds;
-  // A rate-limit reason already says when to try again; retryAfterSeconds carries it as data.
-  const text = `mcp-guard: ${decision.reason}`;
-  if (method === 'tools/call') {
-    return resultLine(id, { content: [{ type: 'text', text }], isError: true, _meta: { 'mcp-guard': meta } });
-  }
-  return errorLine(id, POLICY_REFUSED, text, meta);
 }
 
 /** The top-level members of a JSON-RPC response; any other makes a line something else to some client. */

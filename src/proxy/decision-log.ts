@@ -1,0 +1,54 @@
+import type { CompiledPolicy } from '../policy/compile.js';
+import type { Decision } from '../policy/decision.js';
+import { type Direction, subjectOf } from '../policy/decide.js';
+import type { JsonRpcId } from '../protocol/message.js';
+import type { AuditLog, AuditRecord } from './audit.js';
+
+export interface DecisionLogOptions {
+  policy: () => CompiledPolicy;
+  audit: () => AuditLog | undefined;
+  session: string;
+  dryRun: boolean;
+  verbose: boolean;
+  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  now(): number;
+}
+
+/** Where every decision is written down: the audit log (SPEC §7), and stderr for refusals. */
+export class DecisionLog {
+  constructor(private readonly o: DecisionLogOptions) {}
+
+  record(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision): void {
+    // Refusals are worth a line on stderr (a client's server log is where a person looks first);
+    // every other decision only with --verbose.
+    if (decision.outcome === 'refuse' || this.o.verbose) this.logDecision(direction, method, params, decision);
+    const log = this.o.audit();
+    if (!log) return;
+    const record: AuditRecord = {
+      time: new Date(this.o.now()).toISOString(),
+      session: this.o.session,
+      direction,
+      method,
+      ...(id === undefined ? {} : { id }),
+      ...subjectOf(method, params),
+      decision: decision.outcome === 'refuse' ? decision.decision : 'allowed',
+      rule: decision.rule,
+      ...(decision.outcome === 'refuse' ? { reason: decision.reason } : {}),
+      ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
+      ...(decision.outcome === 'ask' ? { approval: 'would ask (dry run)' } : {}),
+      dryRun: this.o.dryRun,
+    };
+    if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
+    log.record(record);
+  }
+
+  private logDecision(direction: Direction, method: string, params: Record<string, unknown> | undefined, decision: Decision): void {
+    const subject = subjectOf(method, params);
+    const what = `${method}${subject ? ` ${JSON.stringify(subject.tool ?? subject.prompt ?? subject.uri)}` : ''} (${direction})`;
+    if (decision.outcome === 'refuse') {
+      this.o.log('info', `${this.o.dryRun ? 'would refuse' : 'refused'} ${what}: ${decision.decision} by ${decision.rule}: ${decision.reason}`);
+    } else {
+      this.o.log('debug', `${decision.outcome === 'ask' ? 'would ask for' : 'allowed'} ${what} by ${decision.rule}`);
+    }
+  }
+}
