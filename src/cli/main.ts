@@ -90,6 +90,12 @@ Examples:
     mod.register(program, ctx);
   }
 
+  if (argv.length === 0) {
+    // No server and no command is a bad command line (exit 2); the help goes to stderr so that a
+    // client configured this way never reads it as protocol.
+    program.outputHelp({ error: true });
+    return 2;
+  }
   try {
     await program.parseAsync(args, { from: 'user' });
     return ctx.exitCode;

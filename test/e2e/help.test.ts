@@ -24,4 +24,11 @@ describe('--help and --version', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('mcp-guard: unknown command "lnit" (did you mean lint?); to run a server called lnit, put it after "--"\n');
   });
+
+  it('with no arguments at all prints the help on stderr and exits 2', () => {
+    const r = spawnSync(process.execPath, [BIN], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: mcp-guard/);
+  });
 });
