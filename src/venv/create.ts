@@ -1,6 +1,7 @@
-import { lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GuardError, UsageError } from '../errors.js';
+import { ensureDir } from '../state/ensure-dir.js';
 import { findExecutable } from './find-executable.js';
 import { type VenvInfo, venvInfo } from './info.js';
 import { describeNotAVenv, readVenvDirectory } from './layout.js';
@@ -183,7 +184,8 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       // Only now is there something to put back: if the rename failed, undo must leave `dir` alone.
       before.movedTo = aside;
     }
-    if (before.kind === 'absent' && before.createdParents.length > 0) await mkdir(path.dirname(dir), { recursive: true });
+    // One level at a time: a recursive mkdir spins forever on some paths (under /proc) on Node 20.
+    if (before.kind === 'absent' && before.createdParents.length > 0) ensureDir(path.dirname(dir), 0o777);
     progress({ kind: 'step', message: `creating ${options.path} with Python ${interpreter.version} (${backend === 'uv' ? 'uv venv' : 'python -m venv'})` });
     const flags = [...(options.systemSitePackages ? ['--system-site-packages'] : []), ...(options.prompt !== undefined ? ['--prompt', options.prompt] : [])];
     if (backend === 'uv') await tool(uv!, ['venv', '--python', interpreter.executable, ...flags, dir], 'uv venv');
