@@ -3,14 +3,9 @@
  * at — inside a line, inside a UTF-8 sequence, one byte at a time — it judges, relays and answers
  * exactly what it does when the same bytes arrive in one piece.
  */
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../../src/limits/limiter.js';
-import { compilePolicy } from '../../src/policy/compile.js';
-import type { PolicyDocument } from '../../src/policy/types.js';
-import { ApprovalBroker } from '../../src/proxy/approval.js';
-import { Relay } from '../../src/proxy/relay.js';
+import { inProcessRelay } from './in-process-relay.js';
 import { cut, IdAllocator, type LineSpec, lineSpecArb, writeLine } from './arbitraries.js';
 import { PERMISSIVE_POLICY, STRICT_POLICY } from './oracle.js';
 import { runs, seed, timeLimit } from './settings.js';
@@ -24,32 +19,11 @@ interface Output {
 }
 
 async function relayBytes(policyDoc: unknown, fromClient: Buffer[], fromUpstream: Buffer[]): Promise<Output> {
-  const policy = await compilePolicy(policyDoc as PolicyDocument, '/virtual/fuzz-policy.json');
-  const [clientIn, clientOut, upstreamIn, upstreamOut] = [new PassThrough(), new PassThrough(), new PassThrough(), new PassThrough()];
+  const { relay, clientIn, clientOut, upstreamIn, upstreamOut } = await inProcessRelay(policyDoc, 1 << 20);
   const toClient: Buffer[] = [];
   const toUpstream: Buffer[] = [];
   clientOut.on('data', (c: Buffer) => toClient.push(c));
   upstreamIn.on('data', (c: Buffer) => toUpstream.push(c));
-  const noDatabase = () => {
-    throw new Error('this test has no state database');
-  };
-  const relay = new Relay({
-    policy: () => policy,
-    limiter: new Limiter(noDatabase),
-    approvals: new ApprovalBroker({ sendToClient: (l) => clientOut.write(l), openDatabase: noDatabase, session: 'fuzz', stateDir: '/nonexistent', notify: () => undefined, now: () => 0 }),
-    audit: () => undefined,
-    dryRun: false,
-    maxMessageBytes: 1 << 20,
-    session: 'fuzz',
-    clientIn,
-    clientOut,
-    upstreamIn,
-    upstreamOut,
-    verbose: false,
-    log: () => undefined,
-    now: () => 0,
-  });
-  relay.start();
   for (const chunk of fromClient) clientIn.write(chunk);
   await new Promise((r) => setImmediate(r));
   for (const chunk of fromUpstream) upstreamOut.write(chunk);

@@ -5,14 +5,9 @@
  * Read the way other clients would read it, nothing the client receives may be a request the
  * policy denies, no tools/list answer may show a hidden tool, and every request gets an answer.
  */
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../../src/limits/limiter.js';
-import { compilePolicy } from '../../src/policy/compile.js';
-import type { PolicyDocument } from '../../src/policy/types.js';
-import { ApprovalBroker } from '../../src/proxy/approval.js';
-import { Relay } from '../../src/proxy/relay.js';
+import { inProcessRelay } from './in-process-relay.js';
 import { arr, type JsonKey, type JsonNode, lit, obj, serialize, str } from './json-tree.js';
 import { member, Members, parseTree, type Tree, VIEWS } from './json-tree.js';
 import { answersById, idKey, readings } from './oracle.js';
@@ -83,31 +78,10 @@ const serverLineArb = fc.record({
 });
 
 async function run(lines: Buffer[], withList: boolean): Promise<{ toClient: Buffer; answered: Map<string, number> }> {
-  const policy = await compilePolicy(POLICY as PolicyDocument, '/virtual/server-fuzz.json');
-  const [clientIn, clientOut, upstreamIn, upstreamOut] = [new PassThrough(), new PassThrough(), new PassThrough(), new PassThrough()];
+  const { relay, clientIn, clientOut, upstreamIn, upstreamOut } = await inProcessRelay(POLICY, 4 << 20);
   const toClient: Buffer[] = [];
   clientOut.on('data', (c: Buffer) => toClient.push(c));
   upstreamIn.resume();
-  const noDatabase = () => {
-    throw new Error('this test has no state database');
-  };
-  const relay = new Relay({
-    policy: () => policy,
-    limiter: new Limiter(noDatabase),
-    approvals: new ApprovalBroker({ sendToClient: (l) => clientOut.write(l), openDatabase: noDatabase, session: 'fuzz', stateDir: '/nonexistent', notify: () => undefined, now: () => 0 }),
-    audit: () => undefined,
-    dryRun: false,
-    maxMessageBytes: 4 << 20,
-    session: 'fuzz',
-    clientIn,
-    clientOut,
-    upstreamIn,
-    upstreamOut,
-    verbose: false,
-    log: () => undefined,
-    now: () => 0,
-  });
-  relay.start();
   // A tools/list waiting for its answer keeps long responses from being streamed: fuzz both ways.
   if (withList) clientIn.write(`{"jsonrpc":"2.0","id":"L","method":"tools/list"}\n`);
   for (const id of ['c1', 'c2']) clientIn.write(`{"jsonrpc":"2.0","id":"${id}","method":"tools/call","params":{"name":"echo","arguments":{}}}\n`);
