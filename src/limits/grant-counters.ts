@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Charge } from '../policy/decision.js';
 import type { Database } from '../state/database.js';
-import { retryAfter } from './sliding-window.js';
+import { amountFor, retryAfter } from './sliding-window.js';
 
 /**
  * `scope: "grant"` counters, shared by every mcp-guard process with the same grant id through
@@ -62,7 +62,7 @@ export class GrantCounters {
   tryCharge(charges: Charge[], now: number): { ok: true; ids: number[] } | { ok: false; charge: Charge; retryAfterSeconds: number | undefined } {
     return this.transaction(() => {
       for (const charge of charges) {
-        const amount = charges.find((c) => c.counter === charge.counter)!.amount;
+        const amount = amountFor(charges, charge.counter);
         const sum = this.slide(charge.counter, charge.windowMs, now);
         if (sum + amount <= charge.max) continue;
         const inWindow = this.q.inWindow!.all(this.grantId, charge.counter, now - charge.windowMs) as Array<{ t: number; amount: number }>;

@@ -131,8 +131,8 @@ function prune(log: CounterLog): void {
   }
 }
 
-/** The amount a call adds to a counter: the first charge naming it decides (see record). */
-function amountFor(charges: Charge[], counter: string): number {
+/** The amount a call adds to a counter: the first charge naming it decides (one event per counter). */
+export function amountFor(charges: Charge[], counter: string): number {
   for (const c of charges) if (c.counter === counter) return c.amount;
   return 0;
 }

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { parseRateLimit, parseWindow } from './duration.js';
 import { compileGlob, isGlob, type GlobKind } from './glob.js';
+import { schemas } from './walk.js';
 import type { Action, DefaultAction, JsonSchema, LimitSpec, PolicyDocument, RuleSpec } from './types.js';
 
 /**
@@ -102,8 +103,7 @@ function member(base: string, key: string): string {
 
 /** Whether any entry carries an `args` or `when` schema (only then is ajv loaded: it costs start-up time). */
 function usesSchemas(doc: PolicyDocument): boolean {
-  const tables = [doc.tools, doc.resources, doc.prompts];
-  return tables.some((t) => Object.values(t ?? {}).some((r) => typeof r === 'object' && (r.args !== undefined || (r.rules?.length ?? 0) > 0)));
+  return !schemas(doc).next().done;
 }
 
 export async function compilePolicy(doc: PolicyDocument, file: string): Promise<CompiledPolicy> {

@@ -3,6 +3,7 @@ import type { Decision } from '../policy/decision.js';
 import { type Direction, subjectOf } from '../policy/decide.js';
 import type { JsonRpcId } from '../protocol/message.js';
 import type { AuditLog, AuditRecord } from './audit.js';
+import type { Log } from './log.js';
 
 export interface DecisionLogOptions {
   policy: () => CompiledPolicy;
@@ -10,7 +11,7 @@ export interface DecisionLogOptions {
   session: string;
   dryRun: boolean;
   verbose: boolean;
-  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  log: Log;
   now(): number;
 }
 

@@ -21,6 +21,7 @@ import type { AuditLog } from './audit.js';
 import { DecisionLog } from './decision-log.js';
 import { refusalLine } from './refusal.js';
 import { filterListResult, LIST_METHODS } from './filter-lists.js';
+import type { Log } from './log.js';
 
 export interface RelayOptions {
   policy: () => CompiledPolicy;
@@ -37,7 +38,7 @@ export interface RelayOptions {
   /** Log every decision, not only refusals (--verbose). */
   verbose: boolean;
   /** A diagnostic for stderr; `level` lets --quiet and --verbose filter. */
-  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  log: Log;
   now(): number;
 }
 
@@ -159,10 +160,6 @@ export class Relay {
   private rememberCancelled(id: JsonRpcId): void {
     this.cancelled.add(id);
     if (this.cancelled.size > 1024) this.cancelled.delete(this.cancelled.values().next().value as JsonRpcId);
-  }
-
-  get pendingCount(): number {
-    return this.pending.size + this.awaiting.size;
   }
 
   // ── client → server ────────────────────────────────────────────────────────────────────────

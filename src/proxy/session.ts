@@ -15,6 +15,7 @@ import { AuditLog } from './audit.js';
 import { watchPolicyFile } from './policy-watcher.js';
 import { Relay } from './relay.js';
 import { exitStatusOf, startUpstream, stopUpstream, type UpstreamExit } from './upstream.js';
+import type { Log } from './log.js';
 
 /** The `run` options, as both command-line parsers produce them. */
 export interface SessionOptions {
@@ -32,7 +33,7 @@ export interface SessionOptions {
 export interface SessionIO {
   stdin: Readable;
   stdout: Writable;
-  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  log: Log;
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
