@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { wholeNumber } from './option-values.js';
 import { PolicyError, UsageError } from '../errors.js';
-import type { Decision } from '../policy/decision.js';
+import type { Decision } from '../policy/engine/decision.js';
 import type { CliContext } from './context.js';
 import { stripControl } from './context.js';
+import { hostFileSystem } from '../policy/host-file-system.js';
 
 interface CheckOptions {
   policy?: string;
@@ -65,10 +66,10 @@ Examples:
       if (options.prompt && options.resource) throw new UsageError('--prompt and --resource cannot be used together');
       const args = parseArguments(rawArgs);
       const [{ findPolicyFile }, { loadPolicy }, { compilePolicy }, { decideMessage, isToolVisible }, { Limiter }] = await Promise.all([
-        import('../policy/discover.js'),
+        import('../policy/source/discover.js'),
         import('../policy/load.js'),
-        import('../policy/compile.js'),
-        import('../policy/decide.js'),
+        import('../policy/engine/compile.js'),
+        import('../policy/engine/decide.js'),
         import('../limits/limiter.js'),
       ]);
       const file = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
@@ -76,7 +77,7 @@ Examples:
       for (const w of loaded.warnings) ctx.stderr.write(`mcp-guard: ${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})\n`);
       let policy;
       try {
-        policy = await compilePolicy(loaded.document, loaded.file);
+        policy = await compilePolicy(loaded.document, loaded.file, { pathEnv: hostFileSystem() });
       } catch (error) {
         throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
       }

@@ -45,7 +45,7 @@ Examples:
       const output = options.output;
       if (output !== undefined) checkOutputName(output);
       const [{ parseRateLimit }, { listServerTools }, { buildStartingPolicy, describeRate }, { checkOutputFile, formatForFile, writeNewFile }, { displayCommand, shellWord }] = await Promise.all([
-        import('../policy/duration.js'),
+        import('../policy/engine/duration.js'),
         import('../lint/server-tools.js'),
         import('../init/starting-policy.js'),
         import('../init/output-file.js'),
@@ -85,7 +85,7 @@ function checkOutputName(file: string): void {
 
 /** The generated file must load and lint clean; if it would not, that is a bug here, not the user's. */
 async function assertClean(text: string, format: 'json' | 'yaml'): Promise<void> {
-  const [{ parsePolicySource }, { validatePolicy }] = await Promise.all([import('../policy/source.js'), import('../policy/validate.js')]);
+  const [{ parsePolicySource }, { validatePolicy }] = await Promise.all([import('../policy/source/source.js'), import('../policy/checks/validate.js')]);
   const file = `generated-policy.${format}`;
   const problems = await validatePolicy(await parsePolicySource(text, file, { format }));
   if (problems.length > 0) {

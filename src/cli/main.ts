@@ -59,7 +59,7 @@ Examples:
 
   // `mcp-guard lnit x.json` is a typo, not a server called lnit: a server command goes after `--`.
   if (explicit === undefined && first !== undefined && first !== '--' && !wantsHelp) {
-    const { nearest } = await import('../policy/suggest.js');
+    const { nearest } = await import('../policy/checks/suggest.js');
     const guess = nearest(first, Object.keys(COMMAND_MODULES));
     if (guess && !isOnPath(first)) {
       diagnostic(ctx, `unknown command "${first}" (did you mean ${guess}?); to run a server called ${first}, put it after "--"`);

@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { stripControl } from '../terminal/strip-control.js';
-import type { RuleObjectSpec } from '../policy/types.js';
+import type { RuleObjectSpec } from '../policy/engine/types.js';
 import { classifyTool, type RiskGroup } from './tool-risk.js';
 
 export const SCHEMA_URL = 'https://unpkg.com/mcp-guard/schema/policy.schema.json';

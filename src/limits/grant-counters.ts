@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Charge } from '../policy/decision.js';
+import type { Charge } from '../policy/engine/decision.js';
 import type { Database } from '../state/database.js';
 import { amountFor, retryAfter } from './sliding-window.js';
 

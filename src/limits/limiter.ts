@@ -1,5 +1,5 @@
 import { GuardError } from '../errors.js';
-import { type Charge, type RefuseDecision, refuse } from '../policy/decision.js';
+import { type Charge, type RefuseDecision, refuse } from '../policy/engine/decision.js';
 import type { GrantCounters } from './grant-counters.js';
 import { type CounterEvent, SlidingWindowCounters } from './sliding-window.js';
 

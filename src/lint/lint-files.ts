@@ -1,8 +1,8 @@
 import type { PolicyProblem } from '../errors.js';
 import { readPolicySource } from '../policy/load.js';
-import { validatePolicy } from '../policy/validate.js';
-import { formatPath } from '../policy/source-range.js';
-import { isObject } from '../policy/walk.js';
+import { validatePolicy } from '../policy/checks/validate.js';
+import { formatPath } from '../policy/source/source-range.js';
+import { isObject } from '../policy/engine/walk.js';
 import { SERVER_RULES } from './server-rules.js';
 import type { Tool } from './server-tools.js';
 

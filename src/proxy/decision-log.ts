@@ -1,6 +1,6 @@
-import type { CompiledPolicy } from '../policy/compile.js';
-import type { Decision } from '../policy/decision.js';
-import { type Direction, subjectOf } from '../policy/decide.js';
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import type { Decision } from '../policy/engine/decision.js';
+import { type Direction, subjectOf } from '../policy/engine/decide.js';
 import type { JsonRpcId } from '../protocol/message.js';
 import type { AuditLog, AuditRecord } from './audit.js';
 import type { Log } from './log.js';

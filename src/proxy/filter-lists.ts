@@ -1,5 +1,5 @@
-import type { CompiledPolicy } from '../policy/compile.js';
-import { isEntryVisible, isToolVisible } from '../policy/decide.js';
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import { isEntryVisible, isToolVisible } from '../policy/engine/decide.js';
 
 /** List requests whose responses are filtered so the agent never sees hidden entries (SPEC §4). */
 export const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);

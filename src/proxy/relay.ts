@@ -12,9 +12,9 @@ import {
   type Message,
   PARSE_ERROR,
 } from '../protocol/message.js';
-import type { CompiledPolicy } from '../policy/compile.js';
-import { type Decision, refuse } from '../policy/decision.js';
-import { decideMessage, subjectOf } from '../policy/decide.js';
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import { type Decision, refuse } from '../policy/engine/decision.js';
+import { decideMessage, subjectOf } from '../policy/engine/decide.js';
 import type { Limiter, Ticket } from '../limits/limiter.js';
 import type { ApprovalBroker } from './approval.js';
 import type { AuditLog } from './audit.js';

@@ -5,8 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import { PolicyError } from '../errors.js';
 import { GrantCounters } from '../limits/grant-counters.js';
 import { Limiter } from '../limits/limiter.js';
-import { type CompiledPolicy, compilePolicy } from '../policy/compile.js';
-import { findPolicyFile } from '../policy/discover.js';
+import { type CompiledPolicy, compilePolicy } from '../policy/engine/compile.js';
+import { findPolicyFile } from '../policy/source/discover.js';
 import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
 import { type Database, openStateDatabase } from '../state/database.js';
 import { resolveStateDir } from '../state/state-dir.js';
@@ -16,6 +16,7 @@ import { watchPolicyFile } from './policy-watcher.js';
 import { Relay } from './relay.js';
 import { exitStatusOf, startUpstream, stopUpstream, type UpstreamExit } from './upstream.js';
 import type { Log } from './log.js';
+import { hostFileSystem } from '../policy/host-file-system.js';
 
 /** The `run` options, as both command-line parsers produce them. */
 export interface SessionOptions {
@@ -50,7 +51,7 @@ async function loadValidated(file: string, log: SessionIO['log']): Promise<Loade
 
 async function compileLoaded(loaded: LoadedPolicy): Promise<CompiledPolicy> {
   try {
-    return await compilePolicy(loaded.document, loaded.file);
+    return await compilePolicy(loaded.document, loaded.file, { pathEnv: hostFileSystem() });
   } catch (error) {
     throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
   }

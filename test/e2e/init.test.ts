@@ -7,10 +7,11 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listServerTools } from '../../src/lint/server-tools.js';
 import { classifyTool } from '../../src/init/tool-risk.js';
-import { compilePolicy } from '../../src/policy/compile.js';
-import { decideToolCall } from '../../src/policy/decide.js';
+import { compilePolicy } from '../../src/policy/engine/compile.js';
+import { decideToolCall } from '../../src/policy/engine/decide.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { BIN, connect, ECHO_SERVER, EVERYTHING, ROOT, workspace } from './support/guard.js';
+import { hostFileSystem } from '../../src/policy/host-file-system.js';
 
 const FILESYSTEM = join(ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 
@@ -40,7 +41,7 @@ async function expectDecisionsFollowAnnotations(policyFile: string, server: stri
   const tools = await listServerTools(server[0]!, server.slice(1), { timeoutMs: 20_000 });
   const loaded = await loadPolicy(policyFile);
   expect(loaded.warnings).toEqual([]);
-  const policy = await compilePolicy(loaded.document, loaded.file);
+  const policy = await compilePolicy(loaded.document, loaded.file, { pathEnv: hostFileSystem() });
   const expected = { 'read-only': { outcome: 'allow', charges: [] }, limited: { outcome: 'allow', charges: [expect.objectContaining({ max: 30, windowMs: 60_000 })] }, destructive: { outcome: 'ask' } };
   for (const tool of tools) {
     expect(decideToolCall(policy, tool.name, {}), tool.name).toMatchObject(expected[classifyTool(tool).group]);

@@ -3,9 +3,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintFiles } from '../../src/lint/lint-files.js';
-import { type CompiledPolicy, compilePolicy } from '../../src/policy/compile.js';
-import { decideResource, decideToolCall, isToolVisible } from '../../src/policy/decide.js';
+import { type CompiledPolicy, compilePolicy } from '../../src/policy/engine/compile.js';
+import { decideResource, decideToolCall, isToolVisible } from '../../src/policy/engine/decide.js';
 import { loadPolicy } from '../../src/policy/load.js';
+import { hostFileSystem } from '../../src/policy/host-file-system.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 const POLICY_FILES = readdirSync(EXAMPLES).filter((f) => /\.policy\.(json|ya?ml)$/.test(f));
@@ -14,7 +15,7 @@ const compiled = new Map<string, CompiledPolicy>();
 beforeAll(async () => {
   for (const file of POLICY_FILES) {
     const loaded = await loadPolicy(join(EXAMPLES, file));
-    compiled.set(file, await compilePolicy(loaded.document, loaded.file));
+    compiled.set(file, await compilePolicy(loaded.document, loaded.file, { pathEnv: hostFileSystem() }));
   }
 });
 

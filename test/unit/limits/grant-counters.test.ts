@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GrantCounters } from '../../../src/limits/grant-counters.js';
 import { Limiter } from '../../../src/limits/limiter.js';
 import { openStateDatabase } from '../../../src/state/database.js';
-import type { Charge } from '../../../src/policy/decision.js';
+import type { Charge } from '../../../src/policy/engine/decision.js';
 
 const charge = (over: Partial<Charge> = {}): Charge => ({ counter: 'rate', scope: 'grant', windowMs: 60_000, max: 2, amount: 1, rule: 'tools.t.limits[0]', ...over });
 const dir = () => mkdtempSync(join(tmpdir(), 'mcp-guard-grant-'));

@@ -1,12 +1,12 @@
-import type { PolicyProblem } from '../errors.js';
-import { parseRateLimit, parseWindow } from './duration.js';
-import { compileGlob } from './glob.js';
+import type { PolicyProblem } from '../../errors.js';
+import { parseRateLimit, parseWindow } from '../engine/duration.js';
+import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
 import { policyWarnings } from './policy-warnings.js';
-import type { PolicySource } from './source.js';
-import { formatPath, type PolicyPath } from './source-range.js';
-import { entries, isObject, limits, schemas } from './walk.js';
+import type { PolicySource } from '../source/source.js';
+import { formatPath, type PolicyPath } from '../source/source-range.js';
+import { entries, isObject, limits, schemas } from '../engine/walk.js';
 
 /**
  * The one validation of a policy, used by `run` (which refuses a policy with any error) and by
@@ -47,8 +47,12 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
   }
   const visits = [...schemas(doc)].filter((v) => (isObject(v.schema) || typeof v.schema === 'boolean') && fresh(v.path));
   if (visits.length > 0) {
-    const [{ createAjv }, { checkJsonSchema }] = await Promise.all([import('./ajv.js'), import('./schema-check.js')]);
-    const ajv = createAjv({ allErrors: true });
+    const [{ createAjv }, { checkJsonSchema }, { hostFileSystem }] = await Promise.all([
+      import('../engine/ajv.js'),
+      import('./schema-check.js'),
+      import('../host-file-system.js'),
+    ]);
+    const ajv = createAjv({ allErrors: true, pathEnv: hostFileSystem() });
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));

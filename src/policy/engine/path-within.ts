@@ -1,11 +1,18 @@
-import { lstatSync, readlinkSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 
-/** Where `~` and relative paths point; defaults to this process's home and working directory (the upstream inherits both). */
+/**
+ * What path resolution needs to know of the file system. The engine reads it through this view
+ * and never imports `node:fs` itself (src/policy/host-file-system.ts is the real one), so it stays
+ * pure and tests can give it any home and working directory.
+ */
 export interface PathEnv {
-  home?: string;
-  cwd?: string;
+  /** Where `~` points. */
+  home: string;
+  /** Where relative paths start (the upstream inherits mcp-guard's). */
+  cwd: string;
+  /** Whether `path` is a symbolic link; undefined when it does not exist or cannot be examined. */
+  isSymlink(path: string): boolean | undefined;
+  readlink(path: string): string;
 }
 
 /** Linux gives up after 40 links in one lookup (MAXSYMLINKS); so do we, and a loop is "not inside". */
@@ -22,7 +29,7 @@ class SymlinkLoop extends Error {}
  * Components that do not exist yet are taken as written. Anything unresolvable (a NUL byte,
  * `~otheruser`, a symlink loop) is not inside.
  */
-export function isPathWithin(candidate: string, roots: string[], env: PathEnv = {}): boolean {
+export function isPathWithin(candidate: string, roots: string[], env: PathEnv): boolean {
   const resolved = resolveLikeTheOs(candidate, env);
   if (resolved === undefined) return false;
   return roots.some((root) => {
@@ -33,20 +40,20 @@ export function isPathWithin(candidate: string, roots: string[], env: PathEnv = 
 }
 
 /** The absolute, symlink-free path the OS would reach for `input`, or undefined when it cannot be known. */
-export function resolveLikeTheOs(input: string, env: PathEnv = {}): string | undefined {
+export function resolveLikeTheOs(input: string, env: PathEnv): string | undefined {
   if (typeof input !== 'string' || input === '' || input.includes('\0')) return undefined;
   let absolute: string;
   if (input === '~' || input.startsWith('~/') || (path.sep === '\\' && input.startsWith('~\\'))) {
-    absolute = (env.home ?? homedir()) + path.sep + input.slice(1);
+    absolute = env.home + path.sep + input.slice(1);
   } else if (input.startsWith('~')) {
     // `~user/...`: another account's home, which shells and Python's expanduser would expand.
     return undefined;
   } else {
-    absolute = path.isAbsolute(input) ? input : (env.cwd ?? process.cwd()) + path.sep + input;
+    absolute = path.isAbsolute(input) ? input : env.cwd + path.sep + input;
   }
   if (!path.isAbsolute(absolute)) return undefined;
   try {
-    return walk(path.parse(absolute).root, absolute, { links: 0 }).path;
+    return walk(path.parse(absolute).root, absolute, env, { links: 0 }).path;
   } catch (error) {
     if (error instanceof SymlinkLoop) return undefined;
     throw error;
@@ -57,7 +64,7 @@ function components(p: string): string[] {
   return p.slice(path.parse(p).root.length).split(path.sep === '\\' ? /[\\/]/ : '/');
 }
 
-function walk(start: string, absolute: string, state: { links: number }): { path: string; exists: boolean } {
+function walk(start: string, absolute: string, env: PathEnv, state: { links: number }): { path: string; exists: boolean } {
   let current = start;
   let exists = true;
   for (const part of components(absolute)) {
@@ -72,10 +79,8 @@ function walk(start: string, absolute: string, state: { links: number }): { path
       current = next;
       continue;
     }
-    let isLink: boolean;
-    try {
-      isLink = lstatSync(next).isSymbolicLink();
-    } catch {
+    const isLink = env.isSymlink(next);
+    if (isLink === undefined) {
       // ENOENT, ENOTDIR, EACCES: from here on the path is taken as written.
       exists = false;
       current = next;
@@ -86,9 +91,9 @@ function walk(start: string, absolute: string, state: { links: number }): { path
       continue;
     }
     if (++state.links > MAX_SYMLINKS) throw new SymlinkLoop();
-    const target = readlinkSync(next);
+    const target = env.readlink(next);
     const targetAbsolute = path.isAbsolute(target) ? target : current + path.sep + target;
-    ({ path: current, exists } = walk(path.parse(targetAbsolute).root, targetAbsolute, state));
+    ({ path: current, exists } = walk(path.parse(targetAbsolute).root, targetAbsolute, env, state));
   }
   return { path: current, exists };
 }

@@ -11,8 +11,8 @@ export const PATH_WITHIN_KEYWORD = 'x-path-within';
 export interface CreateAjvOptions {
   /** Report every violation (lint, messages) rather than stopping at the first. */
   allErrors?: boolean;
-  /** Home and working directory for `x-path-within`; defaults to this process's. */
-  pathEnv?: PathEnv;
+  /** The file system `x-path-within` resolves paths in (src/policy/host-file-system.ts for the real one). */
+  pathEnv: PathEnv;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface CreateAjvOptions {
  * messages, and an Ajv that compiles the meta-schemas costs ~45 ms to create, one that does not
  * well under 1 ms. Compiling still throws on what Ajv cannot generate code for.
  */
-export function createAjv(options: CreateAjvOptions = {}): Ajv2020 {
+export function createAjv(options: CreateAjvOptions): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: options.allErrors ?? false,
     strict: false,
@@ -37,6 +37,7 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv2020 {
     logger: false,
   });
   const pathEnv = options.pathEnv;
+  envOf.set(ajv, pathEnv);
   ajv.addKeyword({
     keyword: PATH_WITHIN_KEYWORD,
     schemaType: 'array',
@@ -67,16 +68,17 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv2020 {
  * schema once to prove it usable (validate.ts); compiling the policy for `run` then reuses that
  * validator instead of compiling it again (both use `createAjv({ allErrors: true })`).
  */
-const compiled = new WeakMap<object, ValidateFunction>();
+const compiled = new WeakMap<object, { env: PathEnv | undefined; validate: ValidateFunction }>();
+const envOf = new WeakMap<Ajv2020, PathEnv>();
 
-/** `ajv.compile`, remembered per schema object. */
+/** `ajv.compile`, remembered per schema object (and reused only by an Ajv over the same file-system view). */
 export function compileSchema(ajv: Ajv2020, schema: object | boolean): ValidateFunction {
   // `true`/`false` are schemas too, but cannot be WeakMap keys (and cost nothing to compile).
   if (typeof schema !== 'object' || schema === null) return ajv.compile(schema);
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
+  const env = envOf.get(ajv);
+  const hit = compiled.get(schema);
+  if (hit && hit.env === env) return hit.validate;
+  const validate = ajv.compile(schema);
+  compiled.set(schema, { env, validate });
   return validate;
 }

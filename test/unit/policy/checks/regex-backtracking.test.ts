@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasExponentialBacktracking } from '../../../src/policy/regex-backtracking.js';
+import { hasExponentialBacktracking } from '../../../../src/policy/checks/regex-backtracking.js';
 
 describe('hasExponentialBacktracking', () => {
   it.each([

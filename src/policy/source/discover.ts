@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PolicyError } from '../errors.js';
+import { PolicyError } from '../../errors.js';
 
 const MODULE = 'mcp-guard';
 

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compilePolicy } from '../../../src/policy/compile.js';
-import { decideMessage, decideToolCall, isToolVisible } from '../../../src/policy/decide.js';
-import type { PolicyDocument } from '../../../src/policy/types.js';
+import { compilePolicy } from '../../../../src/policy/engine/compile.js';
+import { decideMessage, decideToolCall, isToolVisible } from '../../../../src/policy/engine/decide.js';
+import type { PolicyDocument } from '../../../../src/policy/engine/types.js';
+import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
 
 const seed: PolicyDocument = {
   version: '1',
@@ -39,7 +40,7 @@ const rich: PolicyDocument = {
 
 const compiled = new Map<PolicyDocument, Awaited<ReturnType<typeof compilePolicy>>>();
 beforeAll(async () => {
-  for (const doc of [seed, rich]) compiled.set(doc, await compilePolicy(doc, '/policy.json'));
+  for (const doc of [seed, rich]) compiled.set(doc, await compilePolicy(doc, '/policy.json', { pathEnv: hostFileSystem() }));
 });
 const p = (doc: PolicyDocument) => compiled.get(doc)!;
 
@@ -97,7 +98,7 @@ describe('decideToolCall', () => {
 
 describe('decideMessage', () => {
   it('always relays the lifecycle, even when methods denies it', async () => {
-    const policy = await compilePolicy({ version: '1', methods: { initialize: 'deny', ping: 'deny' } } as PolicyDocument, '/p.json');
+    const policy = await compilePolicy({ version: '1', methods: { initialize: 'deny', ping: 'deny' } } as PolicyDocument, '/p.json', { pathEnv: hostFileSystem() });
     expect(decideMessage(policy, 'client→server', 'initialize', {})).toMatchObject({ outcome: 'allow' });
     expect(decideMessage(policy, 'client→server', 'ping', undefined)).toMatchObject({ outcome: 'allow' });
   });

@@ -1,9 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import { validate as validateGenerated } from './policy-validator.generated.js';
-import { isObject } from './walk.js';
-import { formatPath, type PolicyPath } from './source-range.js';
+import { isObject } from '../engine/walk.js';
+import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { nearest } from './suggest.js';
-import { WINDOW_NAMES } from './duration.js';
+import { WINDOW_NAMES } from '../engine/duration.js';
 import type { PolicyRuleId } from './policy-rules.js';
 
 /** A shape problem before it has a file position: the checks above locate it. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePolicySource } from '../../../src/policy/source.js';
-import { validatePolicy } from '../../../src/policy/validate.js';
-import { POLICY_RULES } from '../../../src/policy/policy-rules.js';
+import { parsePolicySource } from '../../../../src/policy/source/source.js';
+import { validatePolicy } from '../../../../src/policy/checks/validate.js';
+import { POLICY_RULES } from '../../../../src/policy/checks/policy-rules.js';
 
 const dir = 'test/fixtures/policies';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { JsonSyntaxError, parseJson } from '../../../src/policy/json-source.js';
-import { parseJsonSource } from '../../../src/policy/source.js';
+import { JsonSyntaxError, parseJson } from '../../../../src/policy/source/json-source.js';
+import { parseJsonSource } from '../../../../src/policy/source/source.js';
 
 function accepts(text: string): boolean {
   try {

@@ -50,3 +50,6 @@ export interface PolicyDocument {
   audit?: { path?: string; arguments?: boolean; $comment?: string };
   approval?: { timeout?: number; $comment?: string };
 }
+
+/** A location in a policy document, as keys and indexes: `['tools', 'x', 'limits', 0]`. */
+export type PolicyPath = ReadonlyArray<string | number>;

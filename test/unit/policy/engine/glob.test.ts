@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlob, isGlob } from '../../../src/policy/glob.js';
+import { compileGlob, isGlob } from '../../../../src/policy/engine/glob.js';
 
 describe('compileGlob', () => {
   it.each([

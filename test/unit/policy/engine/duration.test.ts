@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseRateLimit, parseWindow } from '../../../src/policy/duration.js';
+import { parseRateLimit, parseWindow } from '../../../../src/policy/engine/duration.js';
 
 describe('parseWindow', () => {
   it.each([

@@ -1,10 +1,10 @@
 import type { ErrorObject } from 'ajv';
-import { type Ajv2020, compileSchema } from './ajv.js';
+import { type Ajv2020, compileSchema } from '../engine/ajv.js';
 import { validate as validateGeneratedMetaSchema } from './json-schema-validator.generated.js';
 import { hasExponentialBacktracking } from './regex-backtracking.js';
-import { formatPath, type PolicyPath } from './source-range.js';
+import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { nearest } from './suggest.js';
-import { isObject } from './walk.js';
+import { isObject } from '../engine/walk.js';
 import { show, type ShapeProblem } from './policy-shape.js';
 
 /**

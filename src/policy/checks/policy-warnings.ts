@@ -1,9 +1,9 @@
-import { parseWindow } from './duration.js';
-import { isGlob } from './glob.js';
+import { parseWindow } from '../engine/duration.js';
+import { isGlob } from '../engine/glob.js';
 import { globCovers } from './glob-cover.js';
 import type { ShapeProblem } from './policy-shape.js';
-import { formatPath, type PolicyPath } from './source-range.js';
-import { actionOf, entries, isObject, limits, RULE_MAPS } from './walk.js';
+import { formatPath, type PolicyPath } from '../source/source-range.js';
+import { actionOf, entries, isObject, limits, RULE_MAPS } from '../engine/walk.js';
 
 /**
  * The warnings of SPEC §5 that need the whole policy: what is missing or permissive, what can

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorObject } from 'ajv';
-import { createAjv } from '../../../src/policy/ajv.js';
-import { describeArgumentErrors } from '../../../src/policy/schema-errors.js';
+import { createAjv } from '../../../../src/policy/engine/ajv.js';
+import { describeArgumentErrors } from '../../../../src/policy/engine/schema-errors.js';
+import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
 
 let home: string;
 beforeAll(() => {
@@ -14,7 +15,7 @@ beforeAll(() => {
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function check(schema: object, data: unknown, allErrors = false): { ok: boolean; text: string } {
-  const validate = createAjv({ allErrors, pathEnv: { home, cwd: home } }).compile(schema);
+  const validate = createAjv({ allErrors, pathEnv: hostFileSystem({ home, cwd: home }) }).compile(schema);
   const ok = validate(data);
   return { ok, text: ok ? '' : describeArgumentErrors((validate.errors ?? []) as ErrorObject[]) };
 }
@@ -42,14 +43,14 @@ describe('createAjv', () => {
   });
 
   it('rejects an x-path-within that is not a list of directories when compiling', () => {
-    expect(() => createAjv().compile({ 'x-path-within': '/tmp' })).toThrow();
-    expect(() => createAjv().compile({ 'x-path-within': [1] })).toThrow(/list of directories/);
-    expect(() => createAjv().compile({ 'x-path-within': [''] })).toThrow(/list of directories/);
+    expect(() => createAjv({ pathEnv: hostFileSystem() }).compile({ 'x-path-within': '/tmp' })).toThrow();
+    expect(() => createAjv({ pathEnv: hostFileSystem() }).compile({ 'x-path-within': [1] })).toThrow(/list of directories/);
+    expect(() => createAjv({ pathEnv: hostFileSystem() }).compile({ 'x-path-within': [''] })).toThrow(/list of directories/);
   });
 
   it('refuses to compile what it cannot generate code for, and tolerates unknown annotations and formats', () => {
-    expect(() => createAjv().compile({ type: 'nonsense' })).toThrow(/type/);
-    expect(() => createAjv().compile({ type: 'string', title: 'x', 'x-vendor': 1, format: 'no-such-format' })).not.toThrow();
+    expect(() => createAjv({ pathEnv: hostFileSystem() }).compile({ type: 'nonsense' })).toThrow(/type/);
+    expect(() => createAjv({ pathEnv: hostFileSystem() }).compile({ type: 'string', title: 'x', 'x-vendor': 1, format: 'no-such-format' })).not.toThrow();
   });
 
   it('accepts a $schema naming draft 2020-12 without loading the meta-schemas', () => {

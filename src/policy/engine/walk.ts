@@ -1,4 +1,4 @@
-import type { PolicyPath } from './source-range.js';
+import type { PolicyPath } from './types.js';
 
 /**
  * Visits the parts of a policy document that checks care about, tolerating any shape: the

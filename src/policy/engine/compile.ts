@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { parseRateLimit, parseWindow } from './duration.js';
 import { compileGlob, isGlob, type GlobKind } from './glob.js';
+import type { PathEnv } from './path-within.js';
 import { schemas } from './walk.js';
 import type { Action, DefaultAction, JsonSchema, LimitSpec, PolicyDocument, RuleSpec } from './types.js';
 
@@ -106,9 +107,14 @@ function usesSchemas(doc: PolicyDocument): boolean {
   return !schemas(doc).next().done;
 }
 
-export async function compilePolicy(doc: PolicyDocument, file: string): Promise<CompiledPolicy> {
+export interface CompileOptions {
+  /** The file system `x-path-within` resolves paths in (the engine never reads it directly). */
+  pathEnv: PathEnv;
+}
+
+export async function compilePolicy(doc: PolicyDocument, file: string, options: CompileOptions): Promise<CompiledPolicy> {
   const ajvModule = usesSchemas(doc) ? await import('./ajv.js') : undefined;
-  const ajv = ajvModule?.createAjv({ allErrors: true });
+  const ajv = ajvModule?.createAjv({ allErrors: true, pathEnv: options.pathEnv });
   const compileSchema = (schema: object): ValidateFunction => {
     if (!ajvModule || !ajv) throw new Error('internal: a schema was found after the scan for schemas');
     return ajvModule.compileSchema(ajv, schema);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileGlob } from '../../../src/policy/glob.js';
-import { globCovers } from '../../../src/policy/glob-cover.js';
+import { compileGlob } from '../../../../src/policy/engine/glob.js';
+import { globCovers } from '../../../../src/policy/checks/glob-cover.js';
 
 describe('globCovers', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { ANY, type CharSet, complement, isSubset, normalise, single } from './char-set.js';
-import type { GlobKind } from './glob.js';
+import type { GlobKind } from '../engine/glob.js';
 
 /**
  * Whether glob `a` matches every string glob `b` matches (so `b`, placed after `a`, can never

@@ -7,7 +7,8 @@ export interface SourceRange {
 }
 
 /** A location in the policy document: object keys and array indexes from the root. */
-export type PolicyPath = ReadonlyArray<string | number>;
+export type { PolicyPath } from '../engine/types.js';
+import type { PolicyPath } from '../engine/types.js';
 
 /** Renders a path as people read it: `tools.python_venv.limits[0].window`, `tools["a.b"]`. */
 export function formatPath(path: PolicyPath): string {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPathWithin, resolveLikeTheOs } from '../../../src/policy/path-within.js';
+import { isPathWithin, resolveLikeTheOs } from '../../../../src/policy/engine/path-within.js';
+import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
 
 let dir: string;
 let allowed: string;
@@ -30,7 +31,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('isPathWithin', () => {
-  const env = () => ({ home, cwd: allowed });
+  const env = () => hostFileSystem({ home, cwd: allowed });
 
   it.each([
     ['the root itself', () => allowed, true],
