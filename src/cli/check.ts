@@ -65,12 +65,13 @@ Examples:
     .action(async (name: string, rawArgs: string, options: CheckOptions) => {
       if (options.prompt && options.resource) throw new UsageError('--prompt and --resource cannot be used together');
       const args = parseArguments(rawArgs);
-      const [{ findPolicyFile }, { loadPolicy }, { compilePolicy }, { decideMessage, isToolVisible }, { Limiter }] = await Promise.all([
+      const [{ findPolicyFile }, { loadPolicy }, { compilePolicy }, { decideMessage, isToolVisible }, { SlidingWindowCounters }, { refuse }] = await Promise.all([
         import('../policy/source/discover.js'),
         import('../policy/load.js'),
         import('../policy/engine/compile.js'),
         import('../policy/engine/decide.js'),
-        import('../limits/limiter.js'),
+        import('../limits/sliding-window.js'),
+        import('../policy/engine/decision.js'),
       ]);
       const file = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
       const loaded = await loadPolicy(file);
@@ -85,18 +86,13 @@ Examples:
       const method = options.resource ? 'resources/read' : options.prompt ? 'prompts/get' : 'tools/call';
       const params = options.resource ? { uri: name } : { name, arguments: args };
       // Every limit is simulated in memory: check must never change a real (grant) counter.
-      const limiter = new Limiter(() => {
-        throw new Error('check keeps every counter in memory');
-      });
+      const counters = new SlidingWindowCounters();
       const now = Date.now();
       const judgeOnce = (): Decision => {
         const decision = decideMessage(policy, 'client→server', method, params);
         if (decision.outcome === 'refuse' || decision.charges.length === 0) return decision;
-        const charged = limiter.charge(
-          decision.charges.map((c) => ({ ...c, scope: 'session' as const })),
-          now,
-        );
-        return charged.ok ? decision : charged.refusal;
+        const charged = counters.tryCharge(decision.charges, now);
+        return charged.ok ? decision : refuse('rate_limited', charged.charge.rule, `rate limit reached: at most ${charged.charge.max} on "${charged.charge.counter}"`, charged.retryAfterSeconds);
       };
       let decision = judgeOnce();
       for (let call = 2; call <= options.repeat; call++) decision = judgeOnce();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApprovalStore } from '../state/approvals.js';
 import type { Database } from '../state/database.js';
+import type { ApprovalVia } from '../policy/engine/types.js';
 
 export type ApprovalOutcome = 'accept' | 'decline' | 'timeout' | 'unavailable' | 'cancelled';
 
@@ -10,6 +11,8 @@ export interface ApprovalRequest {
   reason: string | undefined;
   rule: string;
   timeoutMs: number;
+  /** Who may answer (SPEC §6 `approval.via`). */
+  via: ApprovalVia;
 }
 
 export interface ApprovalDeps {
@@ -42,7 +45,9 @@ export class ApprovalBroker {
   constructor(private readonly deps: ApprovalDeps) {}
 
   async ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
+    if (request.via === 'terminal') return this.askByTerminal(request, signal);
     if (this.clientCanElicit) return this.askByElicitation(request, signal);
+    if (request.via === 'client') return 'unavailable';
     return this.askByTerminal(request, signal);
   }
 

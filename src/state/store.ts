@@ -8,7 +8,11 @@ import type { Charge } from '../policy/engine/decision.js';
  */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** What one successful grant charge recorded, so it can be given back. Opaque to callers. */
+/**
+ * What one successful grant charge recorded, so it can be given back: one event per distinct
+ * counter of the request's charges, in the order the counters first appear (the limiter keeps
+ * only the events of refundable counters, and a refund removes exactly the events it is given).
+ */
 export interface GrantTicket {
   readonly events: ReadonlyArray<string | number>;
 }

@@ -123,7 +123,7 @@ const CALLS: Array<[string, string, Record<string, unknown>, Expect]> = [
 
   // server-everything.
   ['everything.policy.json', 'echo', { message: 'hi' }, { outcome: 'allow', rule: 'tools.echo' }],
-  ['everything.policy.json', 'get-env', {}, { outcome: 'refuse', rule: 'tools.get-env', reason: expect.stringContaining('secrets') }],
+  ['everything.policy.json', 'get-env', {}, { outcome: 'refuse', rule: 'tools.get-env', reason: 'the tool "get-env" is not available' }],
   ['everything.policy.json', 'trigger-long-running-operation', { duration: 5, steps: 5 }, { outcome: 'allow' }],
   ['everything.policy.json', 'trigger-long-running-operation', { duration: 3600 }, { outcome: 'refuse', decision: 'invalid_arguments' }],
   ['everything.policy.json', 'gzip-file-as-resource', { data: 'data:text/plain;base64,aGk=' }, { outcome: 'allow', rule: 'tools.gzip-file-as-resource' }],

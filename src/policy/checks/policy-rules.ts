@@ -150,7 +150,7 @@ export const POLICY_RULES = [
   {
     id: 'catastrophic-regex',
     severity: 'warning',
-    description: 'A "pattern" in an args/when schema that can backtrack exponentially (nested or overlapping repetition): one long argument could stall the guard.',
+    description: 'A "pattern" in an args/when schema that can backtrack exponentially in a backtracking engine (nested or overlapping repetition). mcp-guard runs patterns on RE2, in linear time, but a server checking the same pattern could stall on one long argument.',
     example: '"pattern": "^(a+)+$"',
     fix: 'Remove the nested repetition ("^a+$"), make alternatives disjoint, or check the value with "x-path-within", "enum" or "maxLength" instead.',
   },

@@ -10,8 +10,11 @@ export interface LimitSpec {
   max: number;
   scope?: 'session' | 'grant';
   increment_from?: string;
+  refund?: 'on-error' | 'never';
   $comment?: string;
 }
+
+export type ApprovalVia = 'any' | 'client' | 'terminal';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 
@@ -20,6 +23,7 @@ export interface WhenRuleSpec {
   action?: Action;
   reason?: string;
   limits?: LimitSpec[];
+  approval?: { via?: ApprovalVia; $comment?: string };
   $comment?: string;
 }
 
@@ -30,6 +34,7 @@ export interface RuleObjectSpec {
   rate_limit?: string | LimitSpec;
   args?: JsonSchema;
   rules?: WhenRuleSpec[];
+  approval?: { via?: ApprovalVia; $comment?: string };
   $comment?: string;
 }
 
@@ -48,7 +53,7 @@ export interface PolicyDocument {
   prompts?: Record<string, RuleSpec>;
   methods?: Record<string, 'allow' | 'deny'>;
   audit?: { path?: string; arguments?: boolean; $comment?: string };
-  approval?: { timeout?: number; $comment?: string };
+  approval?: { timeout?: number; via?: ApprovalVia; $comment?: string };
 }
 
 /** A location in a policy document, as keys and indexes: `['tools', 'x', 'limits', 0]`. */
