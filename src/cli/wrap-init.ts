@@ -87,7 +87,7 @@ async function choosePolicy(config: FoundConfig, server: ServerSource, command: 
     const { text, summary } = await generateStartingPolicy(command, { format: formatForFile(file), rateLimit: '30/minute', timeoutMs: 30_000, cwd, env });
     await mkdir(path.dirname(file), { recursive: true });
     await writeNewFile(file, text, false);
-    diagnostic(ctx, `wrote ${file}: ${summary}; review it, then restart the client`);
+    diagnostic(ctx, `wrote ${file}: ${summary}; review it before you rely on it`);
     return file;
   } catch (error) {
     if (!(error instanceof GuardError)) throw error;

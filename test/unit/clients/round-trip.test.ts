@@ -52,12 +52,13 @@ function unwrap(config: FoundConfig) {
 
 /** The servers of a file, read by the format's own parser (not ours). */
 function serversOf(text: string, location: Omit<ConfigLocation, 'file'>): Record<string, Record<string, unknown>> {
-  const root = (location.format === 'toml' ? parseToml(text) : parseJsonc(text, [], { allowTrailingComma: true })) as Record<string, any>;
+  type Servers = Record<string, Record<string, unknown>>;
+  const root = (location.format === 'toml' ? parseToml(text) : parseJsonc(text, [], { allowTrailingComma: true })) as Record<string, Servers> & { projects?: Record<string, Record<string, Servers>> };
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, server] of Object.entries(root[location.serversKey] ?? {})) out[name] = { ...(server as object) };
   if (location.projectEntries) {
     for (const [project, entry] of Object.entries(root.projects ?? {})) {
-      for (const [name, server] of Object.entries((entry as any)[location.serversKey] ?? {})) out[`${project}#${name}`] = { ...(server as object) };
+      for (const [name, server] of Object.entries(entry[location.serversKey] ?? {})) out[`${project}#${name}`] = { ...server };
     }
   }
   return out;
