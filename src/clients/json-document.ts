@@ -2,7 +2,7 @@ import { type Node, findNodeAtLocation, getNodeValue, type ParseError, parseTree
 import { GuardError } from '../errors.js';
 import { type ConfigDocument, isRecord, type ServerSource } from './config-document.js';
 import type { ConfigLocation } from './registry.js';
-import type { ArrayLayout, Span } from './text-edit.js';
+import { type ArrayLayout, isCompactArray, type Span } from './text-edit.js';
 
 /**
  * A JSON or JSONC config (VS Code's and Gemini's files allow comments and trailing commas; the
@@ -36,7 +36,7 @@ export function parseJsonDocument(text: string, location: Pick<ConfigLocation, '
     addedArgsRemoval: (server) => {
       const args = server.args;
       const command = server.command;
-      if (!args || !command) return undefined;
+      if (!args?.layout || !command || !isCompactArray(text, args.layout)) return undefined;
       const keyStart = args.span.offset - keyAndColonLength(text, args.span.offset);
       if (text.slice(end(command.span), keyStart) !== ', ' || !/^"args"\s*:\s*$/.test(text.slice(keyStart, args.span.offset))) return undefined;
       return { offset: end(command.span), length: end(args.span) - end(command.span), content: '' };

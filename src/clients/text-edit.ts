@@ -82,6 +82,11 @@ export function removeLeadingElements(array: ArrayLayout, count: number): TextEd
   return { offset: first.offset, length: last.offset + last.length - first.offset, content: '' };
 }
 
+/** Whether an array is written exactly as `addArgs` writes one: `[a, b, c]`, nothing else inside. */
+export function isCompactArray(text: string, array: ArrayLayout): boolean {
+  return text.slice(array.open, array.close + 1) === `[${array.elements.map((e) => spanText(text, e)).join(', ')}]`;
+}
+
 /** The end-of-line a file uses: CRLF when it has any, else LF. */
 export function lineBreakOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';

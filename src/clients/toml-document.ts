@@ -2,7 +2,7 @@ import { parse, TomlError } from 'smol-toml';
 import { GuardError } from '../errors.js';
 import { type ConfigDocument, isRecord, type ServerSource } from './config-document.js';
 import type { ConfigLocation } from './registry.js';
-import { type ArrayLayout, lineBreakOf, type Span, type TextEdit } from './text-edit.js';
+import { type ArrayLayout, isCompactArray, lineBreakOf, type Span, type TextEdit } from './text-edit.js';
 import { scanTomlEntries, type TomlEntry, type TomlValueSpan, tomlString } from './toml-spans.js';
 
 /**
@@ -55,7 +55,7 @@ export function parseTomlDocument(text: string, location: Pick<ConfigLocation, '
     addedArgsRemoval: (server): TextEdit | undefined => {
       const command = entryOf(server, 'command');
       const args = entryOf(server, 'args');
-      if (!command || !args || command.inline !== args.inline) return undefined;
+      if (!command || !args || command.inline !== args.inline || args.value.kind !== 'array' || !isCompactArray(text, layoutOf(args.value))) return undefined;
       if (command.inline) {
         if (text.slice(end(command.value), args.keyOffset) !== ', ') return undefined;
         return { offset: end(command.value), length: end(args.value) - end(command.value), content: '' };

@@ -116,3 +116,29 @@ describe.each(FIXTURE_LOCATIONS)('$fixture', ({ fixture, location, strictJson })
     expect(result.outcomes.every((o) => o.action === 'not-guarded' || o.action === 'remote')).toBe(true);
   });
 });
+
+describe('layouts unwrap could not tell apart', () => {
+  const location = FIXTURE_LOCATIONS[0]!.location;
+  const entry = (server: string) => `{\n  "mcpServers": {\n    "s": ${server}\n  }\n}\n`;
+
+  it.each([
+    ['no args', '{ "command": "srv" }'],
+    ['empty args on their own line', '{\n      "command": "srv",\n      "args": []\n    }'],
+    ['empty args spaced inside', '{ "command": "srv", "args": [ ] }'],
+  ])('round-trips %s', (_name, server) => {
+    const original = load('x.json', location, entry(server));
+    const wrapped = wrap(original, 'linux');
+    expect(wrapped.outcomes[0]!.action).toBe('wrap');
+    expect(unwrap(load('x.json', location, wrapped.after)).after).toBe(original.text);
+  });
+
+  it.each([
+    ['empty args right after the command, as wrap writes a missing one', '{ "command": "srv", "args": [] }'],
+    ['a command that is already the shell wrap adds on Windows', '{ "command": "cmd", "args": ["/d", "/c", "npx", "srv"] }'],
+  ])('leaves %s as it is, and says why', (_name, server) => {
+    const original = load('x.json', location, entry(server));
+    const wrapped = wrap(original, 'win32');
+    expect(wrapped.outcomes[0]).toMatchObject({ action: 'unsupported', reason: expect.stringContaining('unwrap could not restore') });
+    expect(wrapped.after).toBe(original.text);
+  });
+});
