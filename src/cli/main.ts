@@ -17,6 +17,9 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Comman
   deny: () => import('./approvals.js'),
   init: () => import('./init.js'),
   check: () => import('./check.js'),
+  clients: () => import('./clients.js'),
+  wrap: () => import('./clients.js'),
+  unwrap: () => import('./clients.js'),
 };
 
 export const VERSION = '0.1.0';
