@@ -1,5 +1,6 @@
 import { GuardError } from '../errors.js';
 import { type Charge, type RefuseDecision, refuse } from '../policy/engine/decision.js';
+import { rateLimited } from '../policy/engine/rate-limited.js';
 import type { GrantCounters } from './grant-counters.js';
 import { type CounterEvent, SlidingWindowCounters } from './sliding-window.js';
 
@@ -66,27 +67,4 @@ export class Limiter {
       this.batching = false;
     }
   }
-}
-
-function rateLimited(charge: Charge, retryAfterSeconds: number | undefined): RefuseDecision {
-  const per = describeWindow(charge.windowMs);
-  const reason =
-    retryAfterSeconds === undefined
-      ? `this call needs ${charge.amount} units of the "${charge.counter}" limit, more than its maximum of ${charge.max} per ${per}`
-      : `rate limit reached: at most ${charge.max} per ${per} on "${charge.counter}"; try again in ${retryAfterSeconds} s`;
-  return refuse('rate_limited', charge.rule, reason, retryAfterSeconds);
-}
-
-function describeWindow(ms: number): string {
-  const units: Array<[number, string]> = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
-  ];
-  for (const [size, name] of units) {
-    if (ms === size) return name;
-    if (ms % size === 0) return `${ms / size} ${name}s`;
-  }
-  return `${ms / 1000} seconds`;
 }
