@@ -17,6 +17,9 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Comman
   deny: () => import('./approvals.js'),
   init: () => import('./init.js'),
   check: () => import('./check.js'),
+  test: () => import('./test.js'),
+  replay: () => import('./replay.js'),
+  audit: () => import('./audit.js'),
 };
 
 export const VERSION = '0.1.0';
