@@ -19,7 +19,11 @@ export function formatTestRun(run: TestRun, options: { cwd: string; colorLevel: 
     for (const suite of report.suites) {
       const policy = suite.file === report.policy ? '' : c.dim(`  (policy ${displayPath(report.policy, options.cwd)})`);
       lines.push(`${c.underline(displayPath(suite.file, options.cwd))}${policy}`);
-      for (const testCase of suite.cases) lines.push(...caseLines(testCase, c, options.cwd));
+      let clock = 0;
+      for (const testCase of suite.cases) {
+        lines.push(...caseLines(testCase, testCase.at !== clock, c, options.cwd));
+        clock = testCase.at;
+      }
     }
     lines.push('');
   }
@@ -28,9 +32,10 @@ export function formatTestRun(run: TestRun, options: { cwd: string; colorLevel: 
   return `${lines.join('\n')}\n`;
 }
 
-function caseLines(r: CaseReport, c: InstanceType<typeof Chalk>, cwd: string): string[] {
+/** A case's line(s); the time is shown where the clock moved. */
+function caseLines(r: CaseReport, clockMoved: boolean, c: InstanceType<typeof Chalk>, cwd: string): string[] {
   const name = escapeForTerminal(r.name);
-  const when = [r.calls > 1 ? `×${r.calls}` : '', r.at > 0 ? `at ${r.at} s` : ''].filter(Boolean).join(', ');
+  const when = [r.calls > 1 ? `×${r.calls}` : '', clockMoved ? `at ${r.at} s` : ''].filter(Boolean).join(', ');
   const head = `${name}${when ? c.dim(` (${when})`) : ''}`;
   if (r.passed) return [`  ${c.green('✓')} ${head}`];
   const expected = `${r.expect}${r.rule !== undefined ? ` by ${escapeForTerminal(r.rule)}` : ''}`;

@@ -100,7 +100,7 @@ function policiesOf(files: string[], cwd: string): { policies: string[]; skipped
     } else if (isPolicyName(file)) {
       add(file);
     } else {
-      skipped.push(file);
+      skipped.push(given);
     }
   }
   if (policies.length === 0) throw new UsageError(`no policy among ${files.join(', ')}: mcp-guard test reads JSON and YAML policy files`);
