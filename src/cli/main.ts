@@ -57,6 +57,7 @@ Examples:
   mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-everything
   mcp-guard lint policy.json
   mcp-guard check --policy policy.json shell_exec '{"cmd":"ls"}'
+  mcp-guard test policy.json
   mcp-guard venv create .venv --packages requests`,
   );
 
