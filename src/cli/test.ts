@@ -30,14 +30,14 @@ Examples:
   mcp-guard test --json policy.json | jq '.failed'`,
     )
     .action(async (files: string[], options: TestOptions) => {
-      const { runPolicyTests } = await import('../testing/run-policy-tests.js');
+      const { runPolicyTests } = await import('../policy-test/run-policy-tests.js');
       const run = await runPolicyTests({ files, cwd: process.cwd(), env: process.env });
       for (const w of run.warnings) diagnostic(ctx, `${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})`);
       for (const file of run.skipped) diagnostic(ctx, `skipped ${file}: not a policy file (mcp-guard test reads JSON and YAML policies)`);
       if (options.json) {
         ctx.stdout.write(`${JSON.stringify({ passed: run.passed, failed: run.failed, policies: run.policies, skipped: run.skipped }, null, 2)}\n`);
       } else {
-        const [{ formatTestRun }, { colorLevel }] = await Promise.all([import('../testing/format-test-run.js'), import('./lint.js')]);
+        const [{ formatTestRun }, { colorLevel }] = await Promise.all([import('../policy-test/format-test-run.js'), import('./lint.js')]);
         ctx.stdout.write(formatTestRun(run, { cwd: process.cwd(), colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true) }));
       }
       ctx.exitCode = run.failed === 0 && run.passed > 0 ? 0 : 1;
