@@ -1,6 +1,7 @@
 import { GuardError } from '../errors.js';
 import { type Charge, type RefuseDecision, refuse } from '../policy/engine/decision.js';
 import type { GrantChargeResult, GrantTicket, MaybePromise, StateStore } from '../state/store.js';
+import { rateLimited } from '../policy/engine/rate-limited.js';
 import { type CounterEvent, SlidingWindowCounters } from './sliding-window.js';
 
 /** What a successful charge took and may give back (only its refundable part is kept). */
@@ -140,27 +141,4 @@ function refundableGrant(ticket: GrantTicket, charges: Charge[]): GrantTicket | 
   for (const c of charges) if (!counters.includes(c.counter)) counters.push(c.counter);
   const events = ticket.events.filter((_e, i) => charges.every((c) => c.counter !== counters[i] || c.refundable));
   return events.length === 0 ? undefined : { events };
-}
-
-function rateLimited(charge: Charge, retryAfterSeconds: number | undefined): RefuseDecision {
-  const per = describeWindow(charge.windowMs);
-  const reason =
-    retryAfterSeconds === undefined
-      ? `this call needs ${charge.amount} units of the "${charge.counter}" limit, more than its maximum of ${charge.max} per ${per}`
-      : `rate limit reached: at most ${charge.max} per ${per} on "${charge.counter}"; try again in ${retryAfterSeconds} s`;
-  return refuse('rate_limited', charge.rule, reason, retryAfterSeconds);
-}
-
-function describeWindow(ms: number): string {
-  const units: Array<[number, string]> = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
-  ];
-  for (const [size, name] of units) {
-    if (ms === size) return name;
-    if (ms % size === 0) return `${ms / size} ${name}s`;
-  }
-  return `${ms / 1000} seconds`;
 }

@@ -32,11 +32,21 @@ describe('examples/', () => {
     ]);
   });
 
-  it('every example lints clean: no errors, no warnings', async () => {
+  it('every example lints clean, with its test file: no errors, no warnings', async () => {
     const results = await lintFiles(POLICY_FILES.map((f) => join(EXAMPLES, f)));
+    // lint takes a policy's test file with it, right after the policy.
+    const linted = POLICY_FILES.flatMap((f) => (f === 'python-venv.policy.json' ? [f, 'python-venv.policy.test.json'] : [f]));
     expect(results.map((r) => ({ file: r.file, problems: r.problems.map((p) => `${p.line}:${p.column} ${p.message} (${p.ruleId})`) }))).toEqual(
-      POLICY_FILES.map((f) => ({ file: join(EXAMPLES, f), problems: [] })),
+      linted.map((f) => ({ file: join(EXAMPLES, f), problems: [] })),
     );
+  });
+
+  it('every example carries test cases: in its "tests" key, or (the seed, kept verbatim) in a test file beside it', async () => {
+    for (const file of POLICY_FILES) {
+      const { document } = await loadPolicy(join(EXAMPLES, file));
+      if (file === 'python-venv.policy.json') expect(readdirSync(EXAMPLES), file).toContain('python-venv.policy.test.json');
+      else expect(document.tests?.length, file).toBeGreaterThan(5);
+    }
   });
 
   it('every example but the seed says what it is for, and points editors at the schema', async () => {

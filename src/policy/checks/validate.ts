@@ -4,6 +4,7 @@ import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
 import { policyWarnings } from './policy-warnings.js';
+import { testCaseProblems } from './test-cases.js';
 import type { PolicySource } from '../source/source.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { entries, isObject, limits, schemas } from '../engine/walk.js';
@@ -56,6 +57,7 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
+  if (isObject(doc)) found.push(...testCaseProblems(doc, doc.tests, ['tests']));
 
   const problems = found.map((p): PolicyProblem => ({
     file: source.file,

@@ -54,6 +54,37 @@ export interface PolicyDocument {
   methods?: Record<string, 'allow' | 'deny'>;
   audit?: { path?: string; arguments?: boolean; $comment?: string };
   approval?: { timeout?: number; via?: ApprovalVia; $comment?: string };
+  tests?: PolicyTestCase[];
+}
+
+/** What a test case may expect: `allowed`, `ask`, or a refusal decision (SPEC §4). */
+export const EXPECTED_DECISIONS = [
+  'allowed',
+  'ask',
+  'denied',
+  'invalid_arguments',
+  'rate_limited',
+  'approval_declined',
+  'approval_timeout',
+  'approval_unavailable',
+  'protected',
+  'unpinned',
+] as const;
+
+export type ExpectedDecision = (typeof EXPECTED_DECISIONS)[number];
+
+/** One case of `mcp-guard test` (SPEC §10): one message, when and how often, and the decision expected. */
+export interface PolicyTestCase {
+  name?: string;
+  call?: string | { tool: string; arguments?: Record<string, unknown>; $comment?: string };
+  resource?: string;
+  prompt?: string | { name: string; arguments?: Record<string, unknown>; $comment?: string };
+  method?: string;
+  repeat?: number;
+  at?: number;
+  expect: ExpectedDecision;
+  rule?: string;
+  $comment?: string;
 }
 
 /** A location in a policy document, as keys and indexes: `['tools', 'x', 'limits', 0]`. */

@@ -45,6 +45,10 @@ const CORPUS: Array<[file: string, ruleId: string, line: number, column: number,
   ['catastrophic-regex.json', 'catastrophic-regex', 5, 83],
   ['ask-without-approval.json', 'ask-without-approval', 4, 29],
   ['unknown-schema-keyword.yaml', 'unknown-schema-keyword', 7, 7, 'properties'],
+  ['invalid-test-case.json', 'invalid-test-case', 7, 29],
+  ['unknown-test-name.yaml', 'unknown-test-name', 6, 19, 'python_venv'],
+  ['unknown-test-rule.json', 'unknown-test-rule', 5, 106, 'tools.read_file.rules[0]'],
+  ['untestable-decision.yaml', 'untestable-decision', 7, 13, 'ask'],
 ];
 
 describe('the broken-policy corpus', () => {
