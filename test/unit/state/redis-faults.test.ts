@@ -51,7 +51,6 @@ describe('Redis killed mid-run and restarted', () => {
     let allowed = 0;
     const refusals: GuardError[] = [];
     let phase: 'up' | 'down' | 'back' = 'up';
-    let restarted: RedisServer | undefined;
     const worker = async (s: StateStore) => {
       for (let i = 0; i < 10_000; i++) {
         try {
@@ -79,8 +78,8 @@ describe('Redis killed mid-run and restarted', () => {
       expect(e.message).toMatch(new RegExp(`the state store redis://(127\\.0\\.0\\.1|localhost):${port}/0 cannot be used`));
     }
     // The same port and data dir: the append-only file brings the counters back.
-    restarted = await startRedis({ port, dir, args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
-    cleanup.push(() => restarted!.stop());
+    const restarted = await startRedis({ port, dir, args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
+    cleanup.push(() => restarted.stop());
     phase = 'back';
     await Promise.all(running);
     // Every unit allowed is recorded; calls whose answer was lost in the kill may be counted
