@@ -257,7 +257,7 @@ export class RedisStateStore implements StateStore {
     }
     const client = this.client;
     if (!client || client.status !== 'ready') {
-      throw stateUnavailable(this.description, `not connected${this.lastError ? ` (${this.lastError})` : ''}; reconnecting in the background`);
+      throw stateUnavailable(this.description, `not connected${this.lastError ? ` (${this.lastError})` : ''}; retrying in the background`);
     }
     return client;
   }
@@ -310,7 +310,7 @@ function toDocument(key: string, raw: string): StoredDocument {
 function describeFailure(error: Error, lastError: string | undefined): string {
   const message = error.message ?? String(error);
   if (/enableOfflineQueue|Connection is closed|max retries per request/i.test(message)) {
-    return `the connection was lost${lastError ? ` (${lastError})` : ''}; reconnecting in the background`;
+    return `the connection was lost${lastError ? ` (${lastError})` : ''}; retrying in the background`;
   }
   if (/Command timed out/i.test(message)) return `no answer within ${TIMEOUT_MS / 1000} s`;
   return message;

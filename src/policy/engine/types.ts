@@ -49,6 +49,8 @@ export interface PolicyDocument {
   methods?: Record<string, 'allow' | 'deny'>;
   audit?: { path?: string; arguments?: boolean; $comment?: string };
   approval?: { timeout?: number; $comment?: string };
+  /** Where grant counters, approvals and pins live (SPEC §13): `sqlite:<dir>`, `redis://…`, `rediss://…`. */
+  state?: string;
 }
 
 /** A location in a policy document, as keys and indexes: `['tools', 'x', 'limits', 0]`. */
