@@ -257,7 +257,7 @@ export class RedisStateStore implements StateStore {
     }
     const client = this.client;
     if (!client || client.status !== 'ready') {
-      throw stateUnavailable(this.description, `not connected${this.lastError ? ` (${this.lastError})` : ''}; retrying in the background`);
+      throw stateUnavailable(this.description, `not connected${this.lastError ? ` (${this.lastError})` : ''}`);
     }
     return client;
   }
@@ -282,6 +282,9 @@ export class RedisStateStore implements StateStore {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       connectTimeout: TIMEOUT_MS,
+      // ioredis arms this timer on close even for a socket that is already gone; it would keep a
+      // short-lived command (approvals) alive for the default 2 s.
+      disconnectTimeout: 200,
       commandTimeout: TIMEOUT_MS,
       retryStrategy: (times: number) => Math.min(RECONNECT_FIRST_MS * 2 ** Math.min(times - 1, 10), RECONNECT_LAST_MS),
     }) as ScriptClient;
@@ -310,7 +313,7 @@ function toDocument(key: string, raw: string): StoredDocument {
 function describeFailure(error: Error, lastError: string | undefined): string {
   const message = error.message ?? String(error);
   if (/enableOfflineQueue|Connection is closed|max retries per request/i.test(message)) {
-    return `the connection was lost${lastError ? ` (${lastError})` : ''}; retrying in the background`;
+    return `the connection was lost${lastError ? ` (${lastError})` : ''}`;
   }
   if (/Command timed out/i.test(message)) return `no answer within ${TIMEOUT_MS / 1000} s`;
   return message;
