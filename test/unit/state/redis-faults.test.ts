@@ -9,7 +9,10 @@ import { Redis } from 'ioredis';
 import { GuardError } from '../../../src/errors.js';
 import type { Charge } from '../../../src/policy/engine/decision.js';
 import { openStateStore } from '../../../src/state/open-store.js';
-import type { StateStore } from '../../../src/state/store.js';
+import type { GrantTicket, StateStore } from '../../../src/state/store.js';
+
+const GUARD_ACL =
+  '~mcp-guard:* -@all +eval +evalsha +hget +hmget +hset +hgetall +hincrby +zadd +zscore +zrangebyscore +zrem +zremrangebyscore +pexpire +exists +info +select +client|setname +ping +quit';
 import { freePort, type RedisServer, startRedis } from '../../support/redis-server.js';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -158,10 +161,22 @@ describe('Redis that does not answer', () => {
 
 describe('Redis with credentials', () => {
   it('logs in with the URL\'s user and password, and never shows the password', async () => {
-    const r = await server({ args: ['--user', 'default', 'off', '--user', 'agent', 'on', '>s3cret-pw', '~mcp-guard:*', '+@all'] });
+    // The least an ACL user needs (docs/state-backends.md): its own keys, the scripts' commands.
+    const r = await server({ args: ['--user', 'default', 'off', '--user', 'agent', 'on', '>s3cret-pw', ...GUARD_ACL.split(' ')] });
     const good = await store(`redis://agent:s3cret-pw@127.0.0.1:${r.port}/0`);
     expect(good.description).toBe(`redis://agent@127.0.0.1:${r.port}/0`);
     expect((await good.chargeGrant('g', [[cap(1)], [cap(1)]], 0)).map((x) => x.ok)).toEqual([true, false]);
+    // Enough inserts to prune, a refund, usage, approvals and documents: every script under the ACL.
+    const minute = { ...cap(1000), windowMs: 1000 };
+    for (let i = 0; i < 70; i++) expect((await good.chargeGrant('g', [[minute]], i * 2000))[0]!.ok).toBe(true);
+    const [taken] = await good.chargeGrant('g', [[minute]], 200_000);
+    await good.refundGrant('g', [(taken as { ticket: GrantTicket }).ticket]);
+    expect(await good.grantUsage('g', 'paid-api', 1000, 200_000)).toBe(0);
+    const id = await good.createApproval({ tool: 't', arguments: {}, reason: undefined, rule: 'r', session: 's', now: 0, timeoutMs: 60_000 });
+    expect((await good.listPendingApprovals(1)).map((p) => p.id)).toEqual([id]);
+    expect(await good.answerApproval(id, 'denied', 2)).toBe(true);
+    expect(await good.writeDocument('pins', 'k', { a: 1 }, undefined)).toBe(1);
+    expect(await good.listDocuments('pins', '')).toHaveLength(1);
     const bad = await store(`redis://agent:wrong-pw@127.0.0.1:${r.port}/0`);
     const e = await refusal(bad.chargeGrant('g', [[cap(1)]], 0));
     expect(e.code).toBe('STATE_UNAVAILABLE');
