@@ -151,11 +151,12 @@ export class RedisStateStore implements StateStore {
     ];
     if (entry.reason !== undefined) fields.push('reason', entry.reason);
     // Ids are short enough to type; a taken one (another machine's) is drawn again.
-    for (;;) {
+    for (let attempt = 0; attempt < 8; attempt++) {
       const id = randomBytes(4).toString('hex');
       const created = await this.script('mcpGuardCreateApproval', [approvalKey(id), APPROVAL_INDEX], [id, expiresAt, entry.timeoutMs + APPROVAL_KEEP_MS, ...fields]);
       if (Number(created) === 1) return id;
     }
+    throw stateUnavailable(this.description, 'no free approval id after 8 draws');
   }
 
   async approvalStatus(id: string): Promise<ApprovalStatus | undefined> {
