@@ -83,12 +83,12 @@ function missingKey(path: PolicyPath, key: string): ShapeProblem {
 type Slot =
   | 'version' | 'default' | 'name' | 'rule' | 'action' | 'methodAction' | 'limits' | 'limit' | 'window' | 'max' | 'scope'
   | 'counter' | 'incrementFrom' | 'rateLimit' | 'schema' | 'timeout' | 'rules' | 'whenRule'
-  | 'tests' | 'testCase' | 'caseCall' | 'casePrompt' | 'expect' | 'repeat' | 'at' | 'other';
+  | 'tests' | 'testCase' | 'caseCall' | 'casePrompt' | 'expect' | 'repeat' | 'at' | 'state' | 'other';
 
 /** What a place in the document holds, by the structure of the format (a key named "window" under tools is a tool). */
 function slotOf(path: PolicyPath): Slot {
   const [top, second] = path;
-  if (path.length === 1) return top === 'version' ? 'version' : top === 'default' ? 'default' : 'other';
+  if (path.length === 1) return top === 'version' ? 'version' : top === 'default' ? 'default' : top === 'state' ? 'state' : 'other';
   if (top === 'hide' && path.length === 2) return 'name';
   if (top === 'methods' && path.length === 2) return second === '$comment' ? 'other' : 'methodAction';
   if (top === 'approval' && second === 'timeout' && path.length === 2) return 'timeout';
@@ -181,6 +181,8 @@ export function describeValue(path: PolicyPath, value: unknown, error?: ErrorObj
       return problem('invalid-schema', `expected a JSON Schema (an object, or true/false), found ${typeName(value)}`);
     case 'timeout':
       return problem('invalid-value', `${shown} is not a timeout; use a number of seconds, 0 or more`);
+    case 'state':
+      return problem('invalid-value', `${shown} is not a state URL; use "sqlite:<dir>", "redis://host:port/db" or "rediss://…" (TLS)`);
     case 'name':
       if (typeof value === 'string') return problem('invalid-value', 'an empty name matches nothing');
       return problem('wrong-type', `expected a tool name or glob (a string), found ${typeName(value)}`);

@@ -55,6 +55,8 @@ export interface PolicyDocument {
   audit?: { path?: string; arguments?: boolean; $comment?: string };
   approval?: { timeout?: number; via?: ApprovalVia; $comment?: string };
   tests?: PolicyTestCase[];
+  /** Where grant counters, approvals and pins live (SPEC §13): `sqlite:<dir>`, `redis://…`, `rediss://…`. */
+  state?: string;
 }
 
 /** What a test case may expect: `allowed`, `ask`, or a refusal decision (SPEC §4). */
