@@ -7,7 +7,8 @@ import { schemas } from '../policy/engine/walk.js';
 
 export interface OwnFiles {
   policyFile: string;
-  stateDir: string;
+  /** The SQLite state dir; none when the state lives in Redis. */
+  stateDir: string | undefined;
   auditLog: string | undefined;
 }
 
@@ -76,6 +77,7 @@ export function exposedOwnFiles(doc: PolicyDocument, own: OwnFiles, env: PathEnv
     [own.policyFile, 'the policy file'],
     [own.stateDir, 'the state directory'],
   ] as const) {
+    if (file === undefined) continue;
     const root = [...roots].find((r) => isPathWithin(file, [r], env));
     if (root) warnings.push(`${what} ${file} lies inside ${root}, where the policy lets a tool write (x-path-within); mcp-guard refuses calls that name it, but keep it outside: move it, or narrow the root`);
   }

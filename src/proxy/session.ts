@@ -3,14 +3,12 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PolicyError } from '../errors.js';
-import { SqliteGrantStore } from '../limits/grant-counters-store.js';
 import { Limiter } from '../limits/limiter.js';
 import { type CompiledPolicy, compilePolicy } from '../policy/engine/compile.js';
 import { findPolicyFile } from '../policy/source/discover.js';
 import { hostFileSystem } from '../policy/host-file-system.js';
 import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
-import { type Database, openStateDatabase } from '../state/database.js';
-import { resolveStateDir } from '../state/state-dir.js';
+import { openStateStore, resolveState } from '../state/open-store.js';
 import { ApprovalBroker } from './approval.js';
 import { AuditLog } from './audit.js';
 import { watchPolicyFile } from './policy-watcher.js';
@@ -26,6 +24,8 @@ export interface SessionOptions {
   dryRun?: boolean;
   grant?: string;
   stateDir?: string;
+  /** `--state <url>`: `sqlite:<dir>`, `redis://…`, `rediss://…` (SPEC §13). */
+  state?: string;
   maxMessageBytes: number;
   shutdownTimeout: number;
   quiet?: boolean;
@@ -61,7 +61,7 @@ async function loadValidated(file: string, log: SessionIO['log']): Promise<Loade
   return loaded;
 }
 
-async function compileLoaded(loaded: LoadedPolicy, own: { stateDir: string; auditLog: string | undefined }): Promise<CompiledPolicy> {
+async function compileLoaded(loaded: LoadedPolicy, own: { stateDir: string | undefined; auditLog: string | undefined }): Promise<CompiledPolicy> {
   const pathEnv = hostFileSystem();
   const auditLog = own.auditLog ?? loaded.document.audit?.path;
   const protect = protectedLocations({ policyFile: loaded.file, stateDir: own.stateDir, auditLog: auditLog === undefined ? undefined : expandHome(auditLog) }, pathEnv);
@@ -81,10 +81,12 @@ export async function runGuard(command: string, args: string[], options: Session
   // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
   const loaded = await loadValidated(policyFile, io.log);
   const session = randomBytes(6).toString('hex');
-  const stateDir = resolveStateDir(options.stateDir);
+  // The state store: checked now (an insecure state dir is exit 2 before anything starts), opened on first use.
+  const state = resolveState({ state: options.state, stateDir: options.stateDir, policy: { state: loaded.document.state, file: policyFile } });
+  const store = await openStateStore(state);
+  const stateDir = state.location.kind === 'sqlite' ? state.location.dir : undefined;
+  const storeFlag = state.location.kind === 'sqlite' ? ` --state-dir ${JSON.stringify(state.location.dir)}` : ` --state ${JSON.stringify(state.location.description)}`;
   const grantId = options.grant ?? resolve(policyFile);
-  let database: Database | undefined;
-  const openDatabase = () => (database ??= openStateDatabase(stateDir));
 
   const audits = new Map<string, AuditLog>();
   const auditFor = (p: CompiledPolicy): AuditLog | undefined => {
@@ -130,13 +132,13 @@ export async function runGuard(command: string, args: string[], options: Session
   }
   let audit = auditFor(policy);
 
-  const limiter = new Limiter(() => new SqliteGrantStore(openDatabase(), stateDir), grantId);
+  const limiter = new Limiter(() => store, grantId);
   const approvals = new ApprovalBroker({
     // Through the relay, which holds it while a long response is mid-stream.
     sendToClient: (line) => relay.sendToClient(line),
-    openDatabase,
+    store,
+    storeFlag,
     session,
-    stateDir,
     notify: (message) => io.log('error', message),
     now: Date.now,
   });
@@ -216,7 +218,11 @@ export async function runGuard(command: string, args: string[], options: Session
   // The server's last stderr lines still arrive; a grandchild holding the pipe must not hold mcp-guard.
   if (serverStderr && !serverStderr.destroyed) setTimeout(() => serverStderr.destroy(), 300).unref();
   for (const log of audits.values()) log.close();
-  database?.close();
+  try {
+    await store.close();
+  } catch {
+    // Closing a store that never connected, or lost its connection, changes nothing.
+  }
   await drained(io.stdout);
   return status;
 }

@@ -13,7 +13,10 @@ export const hostOwnershipEnv: OwnershipEnv = {
     try {
       return statSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // Not there (or under something that is not a directory): nothing to check; opening it will
+      // fail and the calls that need it are refused.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw error;
     }
   },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GrantCounters } from '../../../src/limits/grant-counters.js';
 import { type ChargeOutcome, Limiter } from '../../../src/limits/limiter.js';
-import { SqliteGrantStore } from '../../../src/limits/grant-counters-store.js';
+import { SqliteStateStore } from '../../../src/state/sqlite-store.js';
 import { openStateDatabase } from '../../../src/state/database.js';
 import type { Charge } from '../../../src/policy/engine/decision.js';
 
@@ -50,22 +50,20 @@ describe('Limiter', () => {
   };
 
   it('charges session and grant limits all or nothing', () => {
-    const stateDir = dir();
-    const db = openStateDatabase(stateDir);
-    const limiter = new Limiter(() => new SqliteGrantStore(db, stateDir), 'g');
+    const store = new SqliteStateStore(dir());
+    const limiter = new Limiter(() => store, 'g');
     const both = [charge({ scope: 'session', counter: 's', max: 1 }), charge({ max: 5 })];
     expect(chargeNow(limiter, both, 0).ok).toBe(true);
     const refused = chargeNow(limiter, both, 1);
     expect(refused).toMatchObject({ ok: false, refusal: { decision: 'rate_limited', rule: 'tools.t.limits[0]' } });
     // The refused call consumed nothing of the grant counter.
-    expect(new GrantCounters(db, 'g').used('rate', 60_000, 2)).toBe(1);
-    db.close();
+    expect(store.grantUsage('g', 'rate', 60_000, 2)).toBe(1);
+    store.close();
   });
 
   it('decides a batch in order, and gives the session units back when the store refuses', () => {
-    const stateDir = dir();
-    const db = openStateDatabase(stateDir);
-    const limiter = new Limiter(() => new SqliteGrantStore(db, stateDir), 'g');
+    const store = new SqliteStateStore(dir());
+    const limiter = new Limiter(() => store, 'g');
     const call = [charge({ scope: 'session', counter: 's', max: 3 }), charge({ max: 2 })];
     const outcomes: boolean[] = [];
     for (let i = 0; i < 3; i++) limiter.charge(call, 0, (o) => outcomes.push(o.ok));
@@ -74,26 +72,24 @@ describe('Limiter', () => {
     expect(outcomes).toEqual([true, true, false]);
     // The third call's session unit came back: one more session-only call fits.
     expect(chargeNow(limiter, [charge({ scope: 'session', counter: 's', max: 3 })], 0).ok).toBe(true);
-    db.close();
+    store.close();
   });
 
   it('keeps what a refund: "never" limit took', () => {
-    const stateDir = dir();
-    const db = openStateDatabase(stateDir);
-    const limiter = new Limiter(() => new SqliteGrantStore(db, stateDir), 'g');
+    const store = new SqliteStateStore(dir());
+    const limiter = new Limiter(() => store, 'g');
     const outcome = chargeNow(limiter, [charge({ max: 5, refundable: false }), charge({ counter: 'other', max: 5 })], 0);
     expect(outcome.ok).toBe(true);
     if (outcome.ok) limiter.refund(outcome.ticket);
-    const counters = new GrantCounters(db, 'g');
-    expect(counters.used('rate', 60_000, 1)).toBe(1);
-    expect(counters.used('other', 60_000, 1)).toBe(0);
-    db.close();
+    expect(store.grantUsage('g', 'rate', 60_000, 1)).toBe(1);
+    expect(store.grantUsage('g', 'other', 60_000, 1)).toBe(0);
+    store.close();
   });
 
   it('fails closed when the state database cannot be opened', () => {
     const blocker = join(dir(), 'not-a-dir');
     writeFileSync(blocker, 'x');
-    const limiter = new Limiter(() => new SqliteGrantStore(openStateDatabase(blocker), blocker), 'g');
+    const limiter = new Limiter(() => new SqliteStateStore(blocker), 'g');
     const result = chargeNow(limiter, [charge()], 0);
     expect(result).toMatchObject({ ok: false, refusal: { outcome: 'refuse', decision: 'denied' } });
     if (!result.ok && result.refusal.outcome === 'refuse') expect(result.refusal.reason).toMatch(/state database .* cannot be opened/);

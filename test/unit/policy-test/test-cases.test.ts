@@ -83,7 +83,7 @@ describe('validateTestSource', () => {
 
 describe('escapeText', () => {
   it('shows control, bidi and zero-width characters instead of letting them act', () => {
-    expect(escapeText('a\nb\u001b[31mc\u202ed\u200be')).toBe('a\\u000ab\\u001b[31mc\\u202ed\\u200be');
+    expect(escapeText('a\nb\u001b[31mc\u202ed\u200be')).toBe('a\\nb\\u001b[31mc\\u202ed\\u200be');
     expect(escapeText('plain ünïcode ✓')).toBe('plain ünïcode ✓');
   });
 });
