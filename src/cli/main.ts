@@ -23,6 +23,7 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Comman
   test: () => import('./test.js'),
   replay: () => import('./replay.js'),
   audit: () => import('./audit.js'),
+  pins: () => import('./pins.js'),
 };
 
 export const VERSION = '0.1.0';

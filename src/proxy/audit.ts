@@ -12,6 +12,8 @@ export interface AuditRecord {
   tool?: string;
   uri?: string;
   prompt?: string;
+  /** The name of a resource template (a pin's, SPEC §12). */
+  resourceTemplate?: string;
   decision: string;
   rule: string;
   reason?: string;

@@ -1,6 +1,7 @@
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import type { Decision } from '../policy/engine/decision.js';
 import { type Direction, subjectOf } from '../policy/engine/decide.js';
+import type { PinEvent } from '../pins/pin-events.js';
 import type { JsonRpcId } from '../protocol/message.js';
 import type { AuditLog, AuditRecord } from './audit.js';
 import type { Log } from './log.js';
@@ -43,6 +44,25 @@ export class DecisionLog {
     };
     if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
     log.record(record);
+  }
+
+  /** A definition that did not match its pin: audited with rule `pin`; the person is told once per definition. */
+  recordPin(event: PinEvent): void {
+    if (event.message) this.o.log('warn', event.message);
+    const log = this.o.audit();
+    if (!log) return;
+    log.record({
+      time: new Date(this.o.now()).toISOString(),
+      session: this.o.session,
+      direction: event.direction,
+      method: event.method,
+      ...(event.id === undefined ? {} : { id: event.id }),
+      ...(event.kind === 'tools' ? { tool: event.name } : event.kind === 'prompts' ? { prompt: event.name } : { resourceTemplate: event.name }),
+      decision: event.decision,
+      rule: 'pin',
+      reason: event.reason,
+      dryRun: this.o.dryRun,
+    });
   }
 
   private logDecision(direction: Direction, method: string, params: Record<string, unknown> | undefined, decision: Decision): void {

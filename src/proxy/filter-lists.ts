@@ -28,16 +28,28 @@ export function filterListResult(policy: CompiledPolicy, method: string, result:
   for (const key of Object.keys(result)) {
     if (key !== member && foldMemberName(key) === member) return { kind: 'refused', why: `its result has the member "${key}", which some clients read as "${member}"` };
   }
+  return filterArray(result, member, (entry) => isListEntryVisible(policy, method, entry));
+}
+
+/** Whether the policy shows an entry of a list result. */
+export function isListEntryVisible(policy: CompiledPolicy, method: string, entry: Record<string, unknown>): boolean {
   switch (method) {
     case 'tools/list':
-      return filterArray(result, 'tools', (t) => typeof t.name === 'string' && isToolVisible(policy, t.name));
+      return typeof entry.name === 'string' && isToolVisible(policy, entry.name);
     case 'prompts/list':
-      return filterArray(result, 'prompts', (p) => typeof p.name === 'string' && isEntryVisible(policy, policy.prompts, p.name));
+      return typeof entry.name === 'string' && isEntryVisible(policy, policy.prompts, entry.name);
     case 'resources/list':
-      return filterArray(result, 'resources', (r) => typeof r.uri === 'string' && isEntryVisible(policy, policy.resources, normaliseUri(r.uri)));
+      return typeof entry.uri === 'string' && isEntryVisible(policy, policy.resources, normaliseUri(entry.uri));
     default:
-      return filterArray(result, 'resourceTemplates', (r) => typeof r.uriTemplate === 'string' && isEntryVisible(policy, policy.resources, r.uriTemplate));
+      return typeof entry.uriTemplate === 'string' && isEntryVisible(policy, policy.resources, entry.uriTemplate);
   }
+}
+
+/** A list result without the entries of these names (definitions pinning hides, SPEC §12). */
+export function withoutNames(method: string, result: Record<string, unknown>, names: ReadonlySet<string>): Record<string, unknown> {
+  const member = LIST_MEMBER[method]!;
+  const filtered = filterArray(result, member, (entry) => typeof entry.name !== 'string' || !names.has(entry.name));
+  return filtered.kind === 'changed' ? filtered.result : result;
 }
 
 function filterArray(result: Record<string, unknown>, key: string, keep: (entry: Record<string, unknown>) => boolean): Filtered {

@@ -3,9 +3,11 @@ import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { type Decision, refuse, type RefuseDecision } from '../policy/engine/decision.js';
 import { decideMessage, subjectOf } from '../policy/engine/decide.js';
 import { classify, errorLine, INTERNAL_ERROR, INVALID_REQUEST, type JsonRpcId, type Message } from '../protocol/message.js';
+import type { CallCheck } from '../pins/pin-events.js';
+import type { SessionPins } from '../pins/session-pins.js';
 import type { ApprovalBroker, ApprovalOutcome } from './approval.js';
 import type { PendingRequests } from './pending-requests.js';
-import { DROP, type Judged, RELAY, refusalVerdict, type Verdict } from './verdict.js';
+import { DROP, type Judged, RELAY, refusalVerdict, type Verdict, withPinEvents } from './verdict.js';
 
 export interface ClientJudgeDeps {
   policy(): CompiledPolicy;
@@ -18,6 +20,8 @@ export interface ClientJudgeDeps {
   upstreamGone(): string | undefined;
   /** A verdict reached after the message's turn (a person answered): enact and write it now. */
   later(verdict: Verdict, raw: Buffer): void;
+  /** Pinning of the server's definitions (SPEC §12), checked after the policy lets a call through and before its limits. */
+  pins?: SessionPins;
 }
 
 type Request = Extract<Message, { kind: 'request' }>;
@@ -59,6 +63,16 @@ export class ClientJudge {
     if (decision.outcome === 'refuse') return settle(refusalVerdict(judged, decision, this.d.dryRun));
     // A notification cannot wait for a person.
     if (decision.outcome === 'ask') return settle(refusalVerdict(judged, refuse('approval_unavailable', decision.rule, 'a notification cannot wait for approval'), this.d.dryRun));
+    if (this.d.pins) {
+      return this.afterPins(msg.method, undefined, msg.params, (check) =>
+        check.refusal ? settle(refusalVerdict(judged, check.refusal, this.d.dryRun)) : this.chargeNotification(msg, decision, withPinEvents(settle, check.events)),
+      );
+    }
+    this.chargeNotification(msg, decision, settle);
+  }
+
+  private chargeNotification(msg: Notification, decision: Exclude<Decision, { outcome: 'refuse' }>, settle: (verdict: Verdict) => void): void {
+    const judged = { direction: 'client→server' as const, method: msg.method, id: undefined, params: msg.params };
     this.d.limiter.charge(decision.charges, this.d.now(), (outcome) => {
       if (!outcome.ok) return settle(refusalVerdict(judged, outcome.refusal, this.d.dryRun));
       settle(this.relayUnlessGone({ forward: true, judged: { ...judged, decision } }));
@@ -81,8 +95,9 @@ export class ClientJudge {
 
   private request(msg: Request, raw: Buffer, settle: (verdict: Verdict) => void): void {
     const { id, method, params } = msg;
-    if (!this.d.pending.open(id, method, params)) {
-      const why = this.d.pending.has(id)
+    // mcp-guard's own requests to the server (pinning's tools/list) keep their ids too.
+    if (this.d.pins?.ownsId(id) || !this.d.pending.open(id, method, params)) {
+      const why = this.d.pending.has(id) || this.d.pins?.ownsId(id)
         ? `the id ${JSON.stringify(id)} is already used by a request that has not been answered`
         : 'too many requests are waiting for an answer; wait for some to finish';
       return settle({ forward: false, reply: errorLine(id, INVALID_REQUEST, `mcp-guard: ${why}`) });
@@ -100,6 +115,32 @@ export class ClientJudge {
     const decision = decideMessage(this.d.policy(), 'client→server', method, params);
     if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return settle(this.relayed(id, undefined, RELAY));
     if (decision.outcome === 'refuse') return settle(this.refused(id, judged, decision));
+    if (this.d.pins) {
+      return this.afterPins(method, id, params, (check) =>
+        check.refusal ? settle(this.refused(id, judged, check.refusal)) : this.chargeRequest(msg, raw, decision, withPinEvents(settle, check.events)),
+      );
+    }
+    this.chargeRequest(msg, raw, decision, settle);
+  }
+
+  /**
+   * Pinning's word on a call the policy lets through (SPEC §12), then `next`. When it comes after
+   * the call's chunk was handled (mcp-guard listed the server's tools first), the grant units
+   * `next` charges are sent to the store at once rather than with a chunk that will never come.
+   */
+  private afterPins(method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, next: (check: CallCheck) => void): void {
+    let late = false;
+    this.d.pins!.checkCall(method, id, params, (check) => {
+      next(check);
+      if (late) this.d.limiter.flush();
+    });
+    late = true;
+  }
+
+  /** The call's units, then a person's answer for `ask`. */
+  private chargeRequest(msg: Request, raw: Buffer, decision: Exclude<Decision, { outcome: 'refuse' }>, settle: (verdict: Verdict) => void): void {
+    const { id, method, params } = msg;
+    const judged = { direction: 'client→server' as const, method, id, params };
     this.d.limiter.charge(decision.charges, this.d.now(), (outcome: ChargeOutcome) => {
       if (!outcome.ok) return settle(this.refused(id, judged, outcome.refusal));
       if (decision.outcome === 'ask' && !this.d.dryRun) {

@@ -2,7 +2,8 @@ import type { Limiter } from '../limits/limiter.js';
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { decideMessage } from '../policy/engine/decide.js';
 import { classify, errorLine, INTERNAL_ERROR, type JsonRpcId, type Message } from '../protocol/message.js';
-import { filterListResult, LIST_METHODS } from './filter-lists.js';
+import type { SessionPins } from '../pins/session-pins.js';
+import { filterListResult, isListEntryVisible, LIST_METHODS, withoutNames } from './filter-lists.js';
 import { withholdResourceLinks } from './filter-resource-links.js';
 import type { PendingRequests } from './pending-requests.js';
 import { DROP, RELAY, refusalVerdict, type Verdict } from './verdict.js';
@@ -12,6 +13,8 @@ export interface ServerJudgeDeps {
   pending: PendingRequests;
   limiter: Limiter;
   dryRun: boolean;
+  /** Pinning of the server's definitions (SPEC §12): list results are reviewed, its own answers taken. */
+  pins?: SessionPins;
 }
 
 type Response = Extract<Message, { kind: 'response' }>;
@@ -58,6 +61,8 @@ export class ServerJudge {
    * gives back what the call's limits took: the server did not run it.
    */
   private response(msg: Response): Verdict {
+    // The answer to mcp-guard's own tools/list (pinning): consumed, never relayed.
+    if (msg.id !== null && this.d.pins?.takeAnswer(msg.id, msg.value)) return DROP;
     const entry = msg.id === null ? undefined : this.d.pending.get(msg.id);
     if (!entry || entry.state === 'judging' || entry.state === 'approval') {
       return { forward: false, log: { level: 'warn', message: `dropped a response from the server to an unknown request id ${JSON.stringify(msg.id)}` } };
@@ -78,6 +83,11 @@ export class ServerJudge {
       const filtered = filterListResult(policy, entry.method, result as Record<string, unknown>);
       if (filtered.kind === 'refused') return this.failed(msg.id!, filtered.why);
       changed = filtered.result;
+      const review = this.d.pins?.reviewList(entry.method, msg.id!, entry.params, result as Record<string, unknown>, (e) => isListEntryVisible(policy, entry.method, e));
+      if (review && review.hide.size > 0) changed = withoutNames(entry.method, changed ?? (result as Record<string, unknown>), review.hide);
+      if (review && review.events.length > 0) {
+        return { forward: changed ? JSON.stringify({ ...msg.value, result: changed }) : true, pinEvents: review.events };
+      }
     } else if (entry.method === 'tools/call' && policy.refusesResources) {
       const filtered = withholdResourceLinks(policy, result as Record<string, unknown>);
       if (filtered.kind === 'refused') return this.failed(msg.id!, filtered.why);
@@ -100,8 +110,9 @@ export class ServerJudge {
    * answered a request in flight, that request is finished with -32603 instead.
    */
   dropAnswer(id: JsonRpcId | undefined, why: string, logged = `dropped a message from the server: ${why}`): Verdict {
-    const entry = id === undefined ? undefined : this.d.pending.get(id);
     const log = { level: 'warn' as const, message: logged };
+    if (id !== undefined && this.d.pins?.takeAnswer(id, undefined)) return { forward: false, log };
+    const entry = id === undefined ? undefined : this.d.pending.get(id);
     if (id === undefined || !entry || (entry.state !== 'in-flight' && entry.state !== 'cancelled')) return { forward: false, log };
     this.d.pending.take(id);
     if (entry.state === 'cancelled') return { forward: false, log };

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable, Writable } from 'node:stream';
 import type { Limiter } from '../limits/limiter.js';
+import type { SessionPins } from '../pins/session-pins.js';
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { type Ambiguity, findAmbiguity, topLevelElements } from '../protocol/duplicate-keys.js';
 import { LineSplitter } from '../protocol/framing.js';
@@ -37,6 +38,8 @@ export interface RelayOptions {
   /** A diagnostic for stderr; `level` lets --quiet and --verbose filter. */
   log: Log;
   now(): number;
+  /** Pinning of the server's definitions (SPEC §12); absent, nothing is pinned. */
+  pins?: SessionPins;
 }
 
 /**
@@ -88,8 +91,9 @@ export class Relay {
       now: options.now,
       upstreamGone: () => this.upstreamGone,
       later: (verdict, raw) => this.writeClientVerdict(this.enactor.enact(verdict), raw),
+      pins: options.pins,
     });
-    this.serverJudge = new ServerJudge({ policy: options.policy, pending: this.pending, limiter: options.limiter, dryRun: options.dryRun });
+    this.serverJudge = new ServerJudge({ policy: options.policy, pending: this.pending, limiter: options.limiter, dryRun: options.dryRun, pins: options.pins });
     this.fromClient = new LineSplitter(options.maxMessageBytes, {
       line: (line) => this.onClientLine(line),
       oversize: (bytes) => {
@@ -168,6 +172,11 @@ export class Relay {
     this.client.line(line);
   }
 
+  /** A request of mcp-guard's own for the server (pinning's tools/list), written between whole lines. */
+  sendToServer(line: string): void {
+    this.server.line(line);
+  }
+
   /**
    * The upstream stopped (exited or closed its output): every request still waiting on it is
    * answered. What was relayed keeps what it took: the server may have acted before it ended.
@@ -186,6 +195,7 @@ export class Relay {
       }
     }
     this.options.approvals.cancelAll();
+    this.options.pins?.upstreamEnded(why);
   }
 
   // ── client → server ────────────────────────────────────────────────────────────────────────

@@ -8,6 +8,7 @@ import { type CompiledPolicy, compilePolicy } from '../policy/engine/compile.js'
 import { findPolicyFile } from '../policy/source/discover.js';
 import { hostFileSystem } from '../policy/host-file-system.js';
 import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
+import { SessionPins } from '../pins/session-pins.js';
 import { openStateStore, resolveState } from '../state/open-store.js';
 import { ApprovalBroker } from './approval.js';
 import { AuditLog } from './audit.js';
@@ -142,6 +143,20 @@ export async function runGuard(command: string, args: string[], options: Session
     notify: (message) => io.log('error', message),
     now: Date.now,
   });
+  // Pinning (SPEC §12): the server's pins are read before anything is relayed, so judging stays synchronous.
+  const pins = new SessionPins({
+    store,
+    grant: grantId,
+    server: [command, ...args],
+    mode: () => policy.pin,
+    dryRun: Boolean(options.dryRun),
+    now: Date.now,
+    log: io.log,
+    sendToServer: (line) => relay.sendToServer(line),
+    sendToClient: (line) => relay.sendToClient(line),
+    commandFlags: ` --policy ${JSON.stringify(policyFile)}${options.grant === undefined ? '' : ` --grant ${JSON.stringify(options.grant)}`}${storeFlag}`,
+  });
+  if (policy.pin !== 'off') await pins.load();
   const relay = new Relay({
     policy: () => policy,
     limiter,
@@ -158,6 +173,7 @@ export async function runGuard(command: string, args: string[], options: Session
     upstreamOut: upstream.child.stdout!,
     log: io.log,
     now: Date.now,
+    pins,
   });
 
   const stopWatching = watchPolicyFile(policyFile, () => {
@@ -213,6 +229,7 @@ export async function runGuard(command: string, args: string[], options: Session
   for (const sig of FORWARDED_SIGNALS) process.off(sig, onSignal);
   process.off('exit', killOnExit);
   stopWatching();
+  pins.close();
   io.stdin.pause();
   io.stdin.destroy();
   // The server's last stderr lines still arrive; a grandchild holding the pipe must not hold mcp-guard.

@@ -1,5 +1,6 @@
 import type { Decision, RefuseDecision } from '../policy/engine/decision.js';
 import type { Direction } from '../policy/engine/decide.js';
+import type { PinEvent } from '../pins/pin-events.js';
 import type { JsonRpcId } from '../protocol/message.js';
 import type { DecisionLog } from './decision-log.js';
 import type { Log } from './log.js';
@@ -21,6 +22,8 @@ export interface Verdict {
   judged?: Judged;
   /** A diagnostic about the protocol (not a policy decision). */
   log?: { level: 'warn' | 'debug' | 'error'; message: string };
+  /** Definitions that did not match their pins (SPEC §12): hidden, refused or noted. */
+  pinEvents?: readonly PinEvent[];
 }
 
 export interface Judged {
@@ -45,6 +48,12 @@ export function refusalVerdict(judged: Omit<Judged, 'decision'>, decision: Refus
   return judged.id === undefined ? { forward: false, judged: full } : { forward: false, reply: refusalLine(judged.id, judged.method, decision), judged: full };
 }
 
+/** `settle`, with pinning's notes added to whatever verdict it gets. */
+export function withPinEvents(settle: (verdict: Verdict) => void, events: readonly PinEvent[] | undefined): (verdict: Verdict) => void {
+  if (!events || events.length === 0) return settle;
+  return (verdict) => settle({ ...verdict, pinEvents: [...(verdict.pinEvents ?? []), ...events] });
+}
+
 export class Enactor {
   constructor(
     private readonly decisions: DecisionLog,
@@ -55,6 +64,7 @@ export class Enactor {
   enact(verdict: Verdict): Verdict {
     const { judged } = verdict;
     if (judged) this.decisions.record(judged.direction, judged.method, judged.id, judged.params, judged.decision);
+    if (verdict.pinEvents) for (const event of verdict.pinEvents) this.decisions.recordPin(event);
     if (verdict.log) this.log(verdict.log.level, verdict.log.message);
     return verdict;
   }

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ECHO_SERVER, INIT, isAlive, type RawGuard, ROOT, spawnGuard, workspace } from './support/guard.js';
 
-const allowAll = { version: '1', default: 'allow' };
+// pin: "off": the fault servers answer their first request in broken ways, and pinning's own
+// tools/list would be that request; pinning is tested in pins.test.ts.
+const allowAll = { version: '1', default: 'allow', pin: 'off' };
 const fault = (name: string) => ['node', join(ROOT, 'test/fixtures/faults', name)];
 const call = (id: number, name = 'echo') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
 
@@ -117,7 +119,7 @@ describe('the server misbehaves', () => {
   });
 
   it('turns a long response into a request after its result: the streamed line is cut before "method"', async () => {
-    const ws = workspace({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
+    const ws = workspace({ ...allowAll, methods: { 'sampling/createMessage': 'deny' } });
     const g = spawnGuard(ws, { server: fault('late-method.mjs') });
     running.push(g);
     g.send(INIT);
@@ -133,7 +135,7 @@ describe('the server misbehaves', () => {
   });
 
   it('floods requests the policy denies and never reads its answers: mcp-guard\'s memory stays bounded', async () => {
-    const ws = workspace({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
+    const ws = workspace({ ...allowAll, methods: { 'sampling/createMessage': 'deny' } });
     const progressFile = join(ws.dir, 'progress');
     const requests = 800_000;
     const g = spawnGuard(ws, { server: fault('flood-requests.mjs'), env: { PROGRESS_FILE: progressFile, FLOOD_REQUESTS: String(requests) }, extraArgs: ['--quiet', '--shutdown-timeout', '0.2'] });

@@ -17,7 +17,8 @@ const MiB = 1024 * 1024;
 
 describe('run: large server messages', () => {
   it('relays a multi-MiB result intact, byte for byte', async () => {
-    const { client } = await session({ version: '1', default: 'allow' });
+    // pin: "off": blob is answered, never listed (pinning is tested in pins.test.ts).
+    const { client } = await session({ version: '1', default: 'allow', pin: 'off' });
     for (const size of [300 * 1024, 3 * MiB]) {
       const r = await client.callTool({ name: 'blob', arguments: { size } });
       expect(((r.content as Array<{ text: string }>)[0]!.text)).toBe('x'.repeat(size));
@@ -25,7 +26,7 @@ describe('run: large server messages', () => {
   });
 
   it('gives back what a call answered with a long JSON-RPC error took, and keeps what a long failed result took', async () => {
-    const { client, ws } = await session({ version: '1', default: 'allow', tools: { blob: { rate_limit: '1/hour' } } });
+    const { client, ws } = await session({ version: '1', default: 'allow', pin: 'off', tools: { blob: { rate_limit: '1/hour' } } });
     for (let i = 0; i < 3; i++) await expect(client.callTool({ name: 'blob', arguments: { size: MiB, rpcError: true } })).rejects.toThrow(/xxxx/);
     // A tool result with isError keeps its unit: the tool may have acted before it failed.
     expect((await client.callTool({ name: 'blob', arguments: { size: MiB, isError: true } })).isError).toBe(true);

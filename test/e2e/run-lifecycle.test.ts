@@ -4,7 +4,9 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { BIN, ECHO_SERVER, INIT, isAlive, spawnGuard, workspace } from './support/guard.js';
 
-const allowAll = { version: '1', default: 'allow' };
+// pin: "off": these tests call tools the fixture answers but never lists (and count what it receives);
+// pinning, which refuses such calls and lists the server's tools itself, is tested in pins.test.ts.
+const allowAll = { version: '1', default: 'allow', pin: 'off' };
 
 function runSync(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input: '', env: { ...process.env, ...env }, timeout: 20_000 });

@@ -87,7 +87,8 @@ describe('run: conditions and refusals', () => {
   });
 
   it('caps spend by increment_from; a JSON-RPC error gives back what the call took, a failed tool result does not', async () => {
-    const { client, ws } = await session(policy);
+    // pin: "off": `error` is answered, never listed (pinning is tested in pins.test.ts).
+    const { client, ws } = await session({ ...policy, pin: 'off' });
     expect((await client.callTool({ name: 'create_charge', arguments: { amount: 60 } })).isError).toBeFalsy();
     const over = await client.callTool({ name: 'create_charge', arguments: { amount: 50 } });
     expect(over._meta?.['mcp-guard']).toMatchObject({ decision: 'rate_limited' });

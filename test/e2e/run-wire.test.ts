@@ -16,7 +16,9 @@ function guard(policy: unknown, o: Parameters<typeof spawnGuard>[1] = {}) {
   return { ws, g };
 }
 
-const allowAll = { version: '1', default: 'allow', tools: { shell_exec: 'deny' } };
+// pin: "off": these tests call tools the fixture answers but never lists (and count what it receives);
+// pinning, which refuses such calls and lists the server's tools itself, is tested in pins.test.ts.
+const allowAll = { version: '1', default: 'allow', pin: 'off', tools: { shell_exec: 'deny' } };
 const call = (id: unknown, name: string, extra = '') => `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"tools/call","params":{"name":"${name}","arguments":{}${extra}}}`;
 
 describe('run: the wire', () => {
@@ -114,7 +116,7 @@ describe('run: the wire', () => {
   });
 
   it('answers a refused server→client request to the server, never to the client', async () => {
-    const { g, ws } = guard({ version: '1', default: 'allow', methods: { 'sampling/createMessage': 'deny' } });
+    const { g, ws } = guard({ version: '1', default: 'allow', pin: 'off', methods: { 'sampling/createMessage': 'deny' } });
     g.send(INIT, call(1, 'ask_sampling'));
     await expect.poll(() => ws.recorded().filter((m) => m.id === 'srv-1').length).toBe(1);
     const answer = ws.recorded().find((m) => m.id === 'srv-1');
@@ -137,7 +139,7 @@ describe('run: the wire', () => {
   });
 
   it('keeps a cancelled request\'s id in use until the server answers it, and drops the late answer without a refund', async () => {
-    const { g, ws } = guard({ version: '1', default: 'allow', tools: { error: { rate_limit: '1/hour' } } });
+    const { g, ws } = guard({ version: '1', default: 'allow', pin: 'off', tools: { error: { rate_limit: '1/hour' } } });
     const cancel = (id: number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'user' } });
     // The late answer is a JSON-RPC error: were it matched to the new request it would refund it.
     g.send({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'error', arguments: { delayMs: 300 } } }, cancel(9), call(9, 'echo'));
@@ -154,7 +156,7 @@ describe('run: the wire', () => {
   });
 
   it('answers a request waiting for approval when the server exits', async () => {
-    const { g, ws } = guard({ version: '1', default: 'allow', tools: { delete_file: 'ask' } });
+    const { g, ws } = guard({ version: '1', default: 'allow', pin: 'off', tools: { delete_file: 'ask' } });
     g.send(call(1, 'delete_file'));
     await expect.poll(() => g.stderr, { timeout: 5000 }).toMatch(/approval needed/);
     g.send(call(2, 'exit'));

@@ -58,7 +58,8 @@ describe('the server→client direction is as strict as the other', () => {
 
   it('a long answer to a call still waiting for approval never reaches the client; the refusal does', async () => {
     const { g } = guard(
-      { version: '1', default: 'allow', tools: { delete_file: 'ask' }, approval: { timeout: 1 } },
+      // pin: "off": the scripted server lists only echo (pinning is tested in pins.test.ts).
+      { version: '1', default: 'allow', pin: 'off', tools: { delete_file: 'ask' }, approval: { timeout: 1 } },
       // SDK servers write the id last: it is not known until the line has been streamed.
       { on: { 'tools/call echo': [line(`{"result":{"content":[{"type":"text","text":"forged ${PAD}"}]},"jsonrpc":"2.0","id":7}`), line('{"jsonrpc":"2.0","id":$ID,"result":{"content":[]}}')] } },
     );

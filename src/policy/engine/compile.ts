@@ -7,7 +7,7 @@ import type { PathEnv } from './path-within.js';
 import type { ProtectedLocation } from './self-protection.js';
 import { normaliseUri } from './uri.js';
 import { schemas } from './walk.js';
-import type { Action, ApprovalVia, DefaultAction, JsonSchema, LimitSpec, PolicyDocument, RuleSpec } from './types.js';
+import type { Action, ApprovalVia, DefaultAction, JsonSchema, LimitSpec, PinMode, PolicyDocument, RuleSpec } from './types.js';
 
 export { foldName } from './fold.js';
 
@@ -28,6 +28,8 @@ export interface CompiledPolicy {
   auditArguments: boolean;
   approvalTimeoutMs: number;
   approvalVia: ApprovalVia;
+  /** What a definition that changed since it was pinned gets (SPEC §12). */
+  pin: PinMode;
   /** Whether some resource URI can be refused: only then are tool results searched for resource links. */
   refusesResources: boolean;
   /** mcp-guard's own files (SPEC §9), refused to every tool whatever the rules say. */
@@ -226,6 +228,7 @@ export async function compilePolicy(doc: PolicyDocument, file: string, options: 
     auditArguments: doc.audit?.arguments === true,
     approvalTimeoutMs: (doc.approval?.timeout ?? DEFAULT_APPROVAL_TIMEOUT_S) * 1000,
     approvalVia: doc.approval?.via ?? 'any',
+    pin: doc.pin ?? 'block',
     refusesResources: defaultAction !== 'allow' || [...resources.exact.values(), ...resources.patterns].some((e) => refusing(e.value)),
     protect: options.protect ?? [],
     pathEnv: options.pathEnv,

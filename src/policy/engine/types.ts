@@ -16,6 +16,9 @@ export interface LimitSpec {
 
 export type ApprovalVia = 'any' | 'client' | 'terminal';
 
+/** What a definition that changed or appeared since it was pinned gets (SPEC §12). */
+export type PinMode = 'block' | 'warn' | 'off';
+
 export type JsonSchema = Record<string, unknown> | boolean;
 
 export interface WhenRuleSpec {
@@ -55,6 +58,8 @@ export interface PolicyDocument {
   audit?: { path?: string; arguments?: boolean; $comment?: string };
   approval?: { timeout?: number; via?: ApprovalVia; $comment?: string };
   tests?: PolicyTestCase[];
+  /** Pinning of server definitions (SPEC §12); missing means "block". */
+  pin?: PinMode;
   /** Where grant counters, approvals and pins live (SPEC §13): `sqlite:<dir>`, `redis://…`, `rediss://…`. */
   state?: string;
 }
