@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { seconds } from './option-values.js';
-import { UsageError } from '../errors.js';
+import { GuardError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
 
@@ -10,6 +10,9 @@ interface InitOptions {
   format?: 'json' | 'yaml';
   rateLimit: string;
   timeout: number;
+  grant?: string;
+  state?: string;
+  stateDir?: string;
 }
 
 /** `init`: start a server, list its tools, and write a starting policy for them. */
@@ -23,6 +26,9 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'json or yaml (default: from the -o extension, else json)').choices(['json', 'yaml']))
     .option('--rate-limit <rate>', 'the limit for open-world, other writing and unannotated tools, as "<count>/<window>"', '30/minute')
     .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and list its tools').argParser(seconds()).default(30))
+    .option('--grant <id>', 'pin the tools under this grant, as run --grant names it (default: the -o file\'s absolute path)')
+    .option('--state <url>', 'the state store the tools are pinned in: sqlite:<dir>, redis://… or rediss://… (as for run)')
+    .option('--state-dir <dir>', 'state directory the tools are pinned in, the same as --state sqlite:<dir> (as for run)')
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -31,7 +37,8 @@ Read-only tools (readOnlyHint) are allowed; destructive ones (destructiveHint, o
 read-only without saying they are harmless) ask a person; open-world, other writing and
 unannotated tools are allowed with --rate-limit. Annotations are the server's own hints: read
 the result before you use it. Each tool's description is kept beside it ($comment in JSON, a
-comment in YAML), and the file passes \`mcp-guard lint\`.
+comment in YAML), and the file passes \`mcp-guard lint\`. The tools' definitions are pinned
+(see \`mcp-guard pins\`) under the grant the policy will have: the -o file, or --grant.
 
 Examples:
   mcp-guard init -o policy.json -- npx -y @modelcontextprotocol/server-filesystem ~/projects
@@ -55,18 +62,43 @@ Examples:
       const format = options.format ?? (output !== undefined ? formatForFile(output) : 'json');
       if (output !== undefined) await checkOutputFile(output, Boolean(options.force));
 
-      const { text, summary } = await generateStartingPolicy(command, { format, rateLimit: options.rateLimit, timeoutMs: options.timeout * 1000, cwd: process.cwd() });
+      const { text, summary, tools } = await generateStartingPolicy(command, { format, rateLimit: options.rateLimit, timeoutMs: options.timeout * 1000, cwd: process.cwd() });
       if (output === undefined) {
         ctx.stdout.write(text);
         diagnostic(ctx, `wrote a starting policy for ${summary}`);
+        await pinTools(ctx, command, tools, options, undefined);
         return;
       }
       const written = await writeNewFile(output, text, Boolean(options.force));
       diagnostic(ctx, `wrote ${written}: ${summary}`);
+      await pinTools(ctx, command, tools, options, written);
       const server = displayCommand(command, false);
       diagnostic(ctx, `review it, then: mcp-guard lint ${shellWord(output)} --server -- ${server}`);
       diagnostic(ctx, `and run the server under it: mcp-guard --policy ${shellWord(written)} -- ${server}`);
     });
+}
+
+/** Pins the tools init saw (SPEC §12) under the grant the new policy will have, so its first session is already protected. */
+async function pinTools(ctx: CliContext, command: string[], tools: unknown[], options: InitOptions, written: string | undefined): Promise<void> {
+  const grant = options.grant ?? written;
+  if (grant === undefined) {
+    diagnostic(ctx, 'the tools were not pinned: with the policy on stdout init does not know its grant; give --grant <the policy file\'s absolute path> to pin them');
+    return;
+  }
+  const [{ openStateStore }, { pinListed }] = await Promise.all([import('../state/open-store.js'), import('../pins/pin-listed.js')]);
+  try {
+    const store = await openStateStore({ state: options.state, stateDir: options.stateDir });
+    try {
+      const { pinned, before } = await pinListed(store, grant, command, 'tools', tools, new Date().toISOString());
+      diagnostic(ctx, `pinned ${pinned} tool definition${pinned === 1 ? '' : 's'} under ${grant} in ${store.description}${before > 0 ? ` (replacing ${before} pinned before)` : ''}`);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    // The policy is written; its first session pins the tools the first time the server lists them.
+    if (!(error instanceof GuardError)) throw error;
+    diagnostic(ctx, `the tools were not pinned: ${error.message}; the first session under the policy pins them when the server first lists them`);
+  }
 }
 
 /** init writes JSON or YAML, never code, and never over package.json. */

@@ -123,7 +123,9 @@ Examples:
       .command('diff')
       .description('show what changed since pinning: changed descriptions and schemas, new and removed definitions, renames (exit 1 when something waits to be accepted)')
       .argument('[server...]', 'only this server: its command line after "--"'),
-  ).action(async (words: string[], flags: PinsFlags, command: Command) => {
+  )
+    .addHelpText('after', '\nExamples:\n  mcp-guard pins diff --policy policy.json\n  mcp-guard pins diff --json --policy policy.json -- node server.js')
+    .action(async (words: string[], flags: PinsFlags, command: Command) => {
     const server = serverAfterDashes(command, words);
     if (server === undefined && words.length > 0) throw new UsageError(`unexpected "${words[0]}": put the server command after "--" (mcp-guard pins diff -- <command>)`);
     await withGrant(flags, async (store, grant) => {
@@ -147,7 +149,9 @@ Examples:
       .description('accept changed, new, renamed and removed definitions, so sessions show and allow them (by name, or --all)')
       .argument('[names...]', 'the names pins diff shows (a rename by either name); then optionally -- <server command>')
       .option('--all', 'accept every change pins diff shows'),
-  ).action(async (words: string[], flags: PinsFlags & { all?: boolean }, command: Command) => {
+  )
+    .addHelpText('after', '\nExamples:\n  mcp-guard pins accept read_file --policy policy.json\n  mcp-guard pins accept --all --policy policy.json -- node server.js')
+    .action(async (words: string[], flags: PinsFlags & { all?: boolean }, command: Command) => {
     const server = serverAfterDashes(command, words);
     const names = server === undefined ? words : words.slice(0, words.length - server.length);
     if (flags.all && names.length > 0) throw new UsageError('give --all or names, not both');

@@ -1,4 +1,5 @@
 import { GuardError } from '../errors.js';
+import type { Tool } from '../lint/server-tools.js';
 import type { PolicyFormat } from './output-file.js';
 
 export interface GenerateOptions {
@@ -15,6 +16,8 @@ export interface GeneratedPolicy {
   text: string;
   /** `12 tools: 5 read-only (allowed), …`. */
   summary: string;
+  /** The tools the server listed (init pins them). */
+  tools: Tool[];
 }
 
 /**
@@ -34,7 +37,7 @@ export async function generateStartingPolicy(command: string[], options: Generat
   await assertClean(text, options.format);
   const counts = (['read-only', 'limited', 'destructive'] as const).map((g) => policy.entries.filter((e) => e.group === g).length);
   const summary = `${policy.entries.length} tools: ${counts[0]} read-only (allowed), ${counts[1]} allowed ${describeRate(options.rateLimit)} each, ${counts[2]} destructive (ask)`;
-  return { text, summary };
+  return { text, summary, tools };
 }
 
 /** The generated file must load and lint clean; if it would not, that is a bug here, not the user's. */

@@ -5,7 +5,7 @@
 export type MaybePromise<T> = T | Promise<T>;
 
 /** `fn(value)`, now if the value is here, else once it arrives. */
-export function then<T, R>(value: MaybePromise<T>, fn: (value: T) => MaybePromise<R>): MaybePromise<R> {
+export function andThen<T, R>(value: MaybePromise<T>, fn: (value: T) => MaybePromise<R>): MaybePromise<R> {
   return value instanceof Promise ? value.then(fn) : fn(value);
 }
 

@@ -1,6 +1,6 @@
 import { GuardError } from '../errors.js';
 import type { StateStore } from '../state/store.js';
-import { type MaybePromise, then } from './maybe-promise.js';
+import { andThen, type MaybePromise } from './maybe-promise.js';
 import { emptyServerPins, grantKeyPrefix, PinDocumentError, PINS_DOCUMENT_KIND, pinKey, readServerPins, type ServerPins, storedServerPins } from './pin-document.js';
 
 type DocumentStore = Pick<StateStore, 'readDocument' | 'writeDocument' | 'listDocuments' | 'description'>;
@@ -30,12 +30,12 @@ function parse(store: DocumentStore, key: string, value: unknown): ServerPins {
 /** Reads the pins of one server of a grant. */
 export function readPins(store: DocumentStore, grant: string, server: readonly string[]): MaybePromise<ReadPins> {
   const key = pinKey(grant, server);
-  return then(store.readDocument(PINS_DOCUMENT_KIND, key), (doc) => (doc ? { pins: parse(store, key, doc.value), version: doc.version } : { pins: undefined, version: undefined }));
+  return andThen(store.readDocument(PINS_DOCUMENT_KIND, key), (doc) => (doc ? { pins: parse(store, key, doc.value), version: doc.version } : { pins: undefined, version: undefined }));
 }
 
 /** Every server pinned under a grant, in key order. */
 export function listPins(store: DocumentStore, grant: string): MaybePromise<Array<{ key: string; pins: ServerPins; version: number }>> {
-  return then(store.listDocuments(PINS_DOCUMENT_KIND, grantKeyPrefix(grant)), (docs) => docs.map((d) => ({ key: d.key, pins: parse(store, d.key, d.value), version: d.version })));
+  return andThen(store.listDocuments(PINS_DOCUMENT_KIND, grantKeyPrefix(grant)), (docs) => docs.map((d) => ({ key: d.key, pins: parse(store, d.key, d.value), version: d.version })));
 }
 
 /**
@@ -53,7 +53,7 @@ export function updatePins(
 ): MaybePromise<ReadPins> {
   const key = pinKey(grant, server);
   const read = (): MaybePromise<ReadPins> =>
-    then(store.readDocument(PINS_DOCUMENT_KIND, key), (doc) => {
+    andThen(store.readDocument(PINS_DOCUMENT_KIND, key), (doc) => {
       if (!doc) return { pins: undefined, version: undefined };
       try {
         return { pins: parse(store, key, doc.value), version: doc.version };
@@ -64,10 +64,10 @@ export function updatePins(
       }
     });
   const attempt = (n: number): MaybePromise<ReadPins> =>
-    then(read(), (read) => {
+    andThen(read(), (read) => {
       const pins = read.pins ?? emptyServerPins(grant, server);
       if (!change(pins)) return read;
-      return then(store.writeDocument(PINS_DOCUMENT_KIND, key, storedServerPins(pins), read.version), (version) => {
+      return andThen(store.writeDocument(PINS_DOCUMENT_KIND, key, storedServerPins(pins), read.version), (version) => {
         if (version !== undefined) return { pins, version };
         if (n + 1 >= MAX_ATTEMPTS) throw new GuardError('PINS_CONTENDED', `the pins in ${store.description} kept changing while they were written; try again`);
         return attempt(n + 1);

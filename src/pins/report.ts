@@ -82,7 +82,7 @@ export function diffJson(pins: ServerPins, changes: readonly PendingChange[] = p
         change: c.change,
         name: c.name,
         ...(c.change === 'renamed' ? { from: c.from } : {}),
-        ...(pinned && current ? { fields: differingFields(pinned.definition, current) } : {}),
+        ...(pinned && current ? { fields: differingFields(pinned.definition, current).filter((f) => f !== 'name') } : {}),
         ...(pinned ? { pinned: { digest: pinned.digest, pinnedAt: pinned.pinnedAt, definition: pinned.definition } } : {}),
         ...(current && 'currentDigest' in c ? { current: { digest: c.currentDigest, seenAt, definition: current } } : {}),
         hiddenCharacters: Object.keys(current ?? pinned?.definition ?? {}).filter((f) => hasHiddenCharacters((current ?? pinned!.definition)[f])),

@@ -10,9 +10,13 @@ export interface Run {
   stderr: string;
 }
 
+/** Where commands that keep state (init pins what it saw) write when a test names no store: never the real platform state dir. */
+let scratchState: string | undefined;
+
 /** The built CLI as a process, as a CI job runs it: no colour unless asked, no policy from the environment. */
 export function cli(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', MCP_GUARD_POLICY: '', ...o.env };
+  scratchState ??= join(mkdtempSync(join(tmpdir(), 'mcp-guard-cli-')), 'state');
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', MCP_GUARD_POLICY: '', MCP_GUARD_STATE_DIR: scratchState, ...o.env };
   // The test runner may force colour for itself; the CLI must see a plain environment.
   if (!o.env || !('FORCE_COLOR' in o.env)) delete env.FORCE_COLOR;
   return new Promise((resolve) => {
