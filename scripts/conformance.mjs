@@ -150,7 +150,7 @@ if (!existsSync(join(ROOT, 'dist/cli/main.js'))) fail('mcp-guard is not built; r
 const work = mkdtempSync(join(tmpdir(), 'mcp-guard-conformance-'));
 const policy = join(work, 'allow-all.policy.json');
 // MCP_GUARD_CONFORMANCE_POLICY swaps in another policy (e.g. to see the comparison fail).
-writeFileSync(policy, process.env.MCP_GUARD_CONFORMANCE_POLICY ?? JSON.stringify({ version: '1', default: 'allow' }));
+writeFileSync(policy, process.env.MCP_GUARD_CONFORMANCE_POLICY ?? JSON.stringify({ version: '1', default: 'allow', pin: 'off' }));
 
 const targets = [
   { name: 'direct', command: [process.execPath, EVERYTHING] },
