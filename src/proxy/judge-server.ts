@@ -2,7 +2,7 @@ import type { Limiter } from '../limits/limiter.js';
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { decideMessage } from '../policy/engine/decide.js';
 import { classify, errorLine, INTERNAL_ERROR, type JsonRpcId, type Message } from '../protocol/message.js';
-import { filterListResult, LIST_METHODS } from './filter-lists.js';
+import { filterListResult, LIST_MEMBER_OF, LIST_METHODS } from './filter-lists.js';
 import { withholdResourceLinks } from './filter-resource-links.js';
 import type { PendingRequests } from './pending-requests.js';
 import { DROP, RELAY, refusalVerdict, type Verdict } from './verdict.js';
@@ -21,8 +21,53 @@ type Response = Extract<Message, { kind: 'response' }>;
  * filtered, refused resource links withheld, server requests and notifications by `methods`.
  * Returns the Verdict; writes and records nothing.
  */
+/** The notification that tells a client a list's contents changed. */
+const LIST_CHANGED: Record<string, string> = {
+  'tools/list': 'notifications/tools/list_changed',
+  'prompts/list': 'notifications/prompts/list_changed',
+  'resources/list': 'notifications/resources/list_changed',
+  'resources/templates/list': 'notifications/resources/list_changed',
+};
+
+/** Entries remembered per list (all pages), to tell whether a new policy shows a different list. */
+const MAX_REMEMBERED = 10_000;
+
 export class ServerJudge {
+  /** What the server listed (before filtering), per list method. */
+  private readonly listed = new Map<string, Map<string, Record<string, unknown>>>();
+
   constructor(private readonly d: ServerJudgeDeps) {}
+
+  /**
+   * SPEC §2: after a reload, the list_changed notifications for every list whose visible entries
+   * differ under the new policy, among the lists the client has been shown.
+   */
+  listChanges(previous: CompiledPolicy, next: CompiledPolicy): string[] {
+    const notifications = new Set<string>();
+    for (const [method, entries] of this.listed) {
+      const result = { [LIST_MEMBER_OF[method]!]: [...entries.values()] };
+      const shown = (policy: CompiledPolicy) => {
+        const filtered = filterListResult(policy, method, result);
+        return JSON.stringify(filtered.kind === 'changed' ? filtered.result : result);
+      };
+      const [before, after] = [shown(previous), shown(next)];
+      if (before !== after) notifications.add(LIST_CHANGED[method]!);
+    }
+    return [...notifications].map((method) => `${JSON.stringify({ jsonrpc: '2.0', method })}\n`);
+  }
+
+  private remember(method: string, result: Record<string, unknown>): void {
+    const items = result[LIST_MEMBER_OF[method]!];
+    if (!Array.isArray(items)) return;
+    let entries = this.listed.get(method);
+    if (!entries) this.listed.set(method, (entries = new Map()));
+    for (const item of items) {
+      if (item === null || typeof item !== 'object' || entries.size >= MAX_REMEMBERED) continue;
+      const it = item as Record<string, unknown>;
+      const key = String(it.name ?? it.uri ?? it.uriTemplate ?? '');
+      entries.set(key, it);
+    }
+  }
 
   judge(value: unknown): Verdict {
     const msg = classify(value);
@@ -76,6 +121,7 @@ export class ServerJudge {
     let changed: Record<string, unknown> | undefined;
     if (LIST_METHODS.has(entry.method)) {
       const filtered = filterListResult(policy, entry.method, result as Record<string, unknown>);
+      if (filtered.kind !== 'refused') this.remember(entry.method, result as Record<string, unknown>);
       if (filtered.kind === 'refused') return this.failed(msg.id!, filtered.why);
       changed = filtered.result;
     } else if (entry.method === 'tools/call' && policy.refusesResources) {

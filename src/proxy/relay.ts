@@ -163,6 +163,11 @@ export class Relay {
     this.options.limiter.flush();
   }
 
+  /** A new policy is in force: tell the client about every list it has seen that now shows something else (SPEC §2). */
+  policyReloaded(previous: CompiledPolicy, next: CompiledPolicy): void {
+    for (const line of this.serverJudge.listChanges(previous, next)) this.client.line(line);
+  }
+
   /** A line of mcp-guard's own for the client (approval requests), written between whole lines. */
   sendToClient(line: string): void {
     this.client.line(line);

@@ -163,7 +163,9 @@ export async function runGuard(command: string, args: string[], options: Session
   const stopWatching = watchPolicyFile(policyFile, () => {
     loadValidated(policyFile, io.log).then((next) => compileLoaded(next, own)).then(
       (next) => {
+        const previous = policy;
         policy = next;
+        relay.policyReloaded(previous, next);
         audit = auditFor(next);
         io.log('info', `policy reloaded from ${policyFile}`);
       },
