@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { seconds, wholeNumber } from './option-values.js';
 import { supportsColor } from 'chalk';
 import { UsageError } from '../errors.js';
-import type { CliContext } from './context.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
 
 interface LintOptions {
   format: 'stylish' | 'json' | 'sarif';
@@ -53,6 +53,7 @@ Examples:
         colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
         version: command.parent?.version() ?? '0.0.0',
         write: (text) => ctx.stdout.write(text),
+        note: (text) => diagnostic(ctx, stripControl(text)),
       });
     });
 }

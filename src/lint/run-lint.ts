@@ -16,6 +16,8 @@ export interface RunLintOptions {
   colorLevel: 0 | 1 | 2 | 3;
   version: string;
   write(text: string): void;
+  /** One diagnostic line for stderr (the caller prefixes `mcp-guard:`). */
+  note(text: string): void;
 }
 
 /**
@@ -25,7 +27,13 @@ export interface RunLintOptions {
  * throw (exit 2).
  */
 export async function runLint(options: RunLintOptions): Promise<number> {
-  const files = options.files.length > 0 ? options.files : [await findPolicyFile({ env: options.env, cwd: options.cwd })];
+  let files = options.files;
+  if (files.length === 0) {
+    const found = await findPolicyFile({ env: options.env, cwd: options.cwd });
+    // The file was not named on the command line: say which one this is about.
+    options.note(`policy ${found}`);
+    files = [found];
+  }
   let tools: Tool[] | undefined;
   if (options.server) tools = await listServerTools(options.server.command, options.server.args, { timeoutMs: options.server.timeoutMs, cwd: options.cwd });
   const results = await lintFiles(files, tools ? { tools } : {});

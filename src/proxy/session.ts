@@ -65,6 +65,7 @@ export async function runGuard(command: string, args: string[], options: Session
   const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
   // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
   const loaded = await loadValidated(policyFile, io.log);
+  io.log('info', `policy ${policyFile}`);
   const session = randomBytes(6).toString('hex');
   const stateDir = resolveStateDir(options.stateDir);
   const grantId = options.grant ?? resolve(policyFile);
