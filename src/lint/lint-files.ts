@@ -13,6 +13,8 @@ export interface LintResult {
   problems: PolicyProblem[];
   errorCount: number;
   warningCount: number;
+  /** Notes (severity `info`): never a failure, never counted as warnings. */
+  infoCount: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function lintFiles(files: string[], options: { tools?: Tool[] } = {
       problems,
       errorCount: problems.filter((p) => p.severity === 'error').length,
       warningCount: problems.filter((p) => p.severity === 'warning').length,
+      infoCount: problems.filter((p) => p.severity === 'info').length,
     });
   }
   return results;

@@ -4,6 +4,7 @@ import { PolicyError, type PolicyProblem } from '../errors.js';
 import { parsePolicySource, type PolicySource } from './source/source.js';
 import type { PolicyDocument } from './engine/types.js';
 import { validatePolicy } from './checks/validate.js';
+import { translatePolicyLayer } from './policylayer/translate.js';
 
 export interface LoadedPolicy {
   /** Absolute path of the policy file. */
@@ -13,7 +14,8 @@ export interface LoadedPolicy {
 }
 
 /**
- * Reads, parses and validates a policy file; any error (syntax, schema, an args schema that is
+ * Reads, parses and validates a policy file, and gives its native form (PolicyLayer's
+ * constructs translated, src/policy/policylayer/); any error (syntax, schema, an args schema that is
  * not JSON Schema...) throws a PolicyError listing every problem, so `run` fails closed with
  * exactly the errors `lint` reports.
  */
@@ -22,7 +24,9 @@ export async function loadPolicy(file: string): Promise<LoadedPolicy> {
   const problems = await validatePolicy(source);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new PolicyError(summarise(source.file, errors), problems);
-  return { file: source.file, document: withoutMapComments(source.value as PolicyDocument), warnings: problems.filter((p) => p.severity === 'warning') };
+  // PolicyLayer's require/deny_if and "args." paths are judged as their native form, the one lint --fix writes.
+  const native = translatePolicyLayer(source.value).document;
+  return { file: source.file, document: withoutMapComments(native as PolicyDocument), warnings: problems.filter((p) => p.severity === 'warning') };
 }
 
 /** One line: the first error as `file:line:col message (rule)`, and how many more. */

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { type Ajv2020, compileSchema } from '../engine/ajv.js';
 import { validate as validateGeneratedMetaSchema } from './json-schema-validator.generated.js';
-import { hasExponentialBacktracking } from './regex-backtracking.js';
+import { checkPattern } from './pattern-check.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { nearest } from './suggest.js';
 import { isObject } from '../engine/walk.js';
@@ -109,24 +109,6 @@ function walkSchema(schema: unknown, path: PolicyPath, problems: ShapeProblem[])
         });
       }
     }
-  }
-}
-
-function checkPattern(pattern: string, path: PolicyPath, target: 'key' | 'value', problems: ShapeProblem[]): void {
-  try {
-    // Ajv compiles patterns with the "u" flag; so must the check.
-    new RegExp(pattern, 'u');
-  } catch (error) {
-    problems.push({ path, target, ruleId: 'invalid-schema', message: `${formatPath(path)}: ${show(pattern)} is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: \/.*\/u?: /, '')}` });
-    return;
-  }
-  if (hasExponentialBacktracking(pattern)) {
-    problems.push({
-      path,
-      target,
-      ruleId: 'catastrophic-regex',
-      message: `${formatPath(path)}: the pattern ${show(pattern)} can backtrack exponentially (nested or overlapping repetition); one long argument could stall every call`,
-    });
   }
 }
 

@@ -4,6 +4,7 @@ import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
 import { policyWarnings } from './policy-warnings.js';
+import { policyLayerProblems } from './policylayer.js';
 import type { PolicySource } from '../source/source.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { entries, isObject, limits, schemas } from '../engine/walk.js';
@@ -23,6 +24,7 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
   const reported = new Set(found.map((p) => formatPath(p.path)));
   const fresh = (path: PolicyPath) => !reported.has(formatPath(path));
 
+  found.push(...policyLayerProblems(doc, fresh));
   for (const { limit, path } of limits(doc)) {
     if (isObject(limit) && limit.window !== undefined && fresh([...path, 'window']) && parseWindow(limit.window) === undefined) {
       found.push({ path: [...path, 'window'], target: 'value', ruleId: 'invalid-window', message: `${formatPath([...path, 'window'])}: ${windowMessage(limit.window)} (more than 0 and at most a year)` });
