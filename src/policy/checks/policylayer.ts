@@ -9,9 +9,9 @@ import { show, type ShapeProblem } from './policy-shape.js';
  * What the schema cannot say about PolicyLayer's `require`/`deny_if` conditions (an argument path,
  * a value of the kind its op compares), as errors; and, for each PolicyLayer construct that is
  * well-formed, an info note with the native form it is judged as (src/policy/policylayer/).
- * `fresh` tells whether the schema already complained about a place.
+ * `fresh` tells whether the schema already complained about a place; `earlier` is what it said.
  */
-export function policyLayerProblems(doc: unknown, fresh: (path: PolicyPath) => boolean): ShapeProblem[] {
+export function policyLayerProblems(doc: unknown, fresh: (path: PolicyPath) => boolean, earlier: readonly ShapeProblem[] = []): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
   for (const entry of entries(doc)) {
     if (!isObject(entry.rule)) continue;
@@ -27,7 +27,7 @@ export function policyLayerProblems(doc: unknown, fresh: (path: PolicyPath) => b
     }
   }
   // A note for what is broken would show a native form of something that does not load.
-  const broken = [...problems.filter((p) => p.ruleId !== 'catastrophic-regex').map((p) => p.path)];
+  const broken = [...earlier, ...problems].filter((p) => p.ruleId !== 'catastrophic-regex').map((p) => p.path);
   const within = (inner: PolicyPath, outer: PolicyPath) => outer.every((segment, n) => inner[n] === segment);
   for (const change of translatePolicyLayer(doc).changes) {
     if (broken.some((b) => within(b, change.path) || within(change.path, b))) continue;

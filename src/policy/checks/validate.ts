@@ -24,7 +24,7 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
   const reported = new Set(found.map((p) => formatPath(p.path)));
   const fresh = (path: PolicyPath) => !reported.has(formatPath(path));
 
-  found.push(...policyLayerProblems(doc, fresh));
+  found.push(...policyLayerProblems(doc, fresh, found));
   for (const { limit, path } of limits(doc)) {
     if (isObject(limit) && limit.window !== undefined && fresh([...path, 'window']) && parseWindow(limit.window) === undefined) {
       found.push({ path: [...path, 'window'], target: 'value', ruleId: 'invalid-window', message: `${formatPath([...path, 'window'])}: ${windowMessage(limit.window)} (more than 0 and at most a year)` });

@@ -30,6 +30,30 @@ export function argumentPath(path: string): string[] | undefined {
   return segments.every((s) => s !== '') ? segments : undefined;
 }
 
+/** Whether `value` is of the kind `op` compares with (a number for gt, a list for in...). */
+export function valueFits(op: string, value: unknown): op is Operator {
+  switch (op) {
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'in':
+    case 'not_in':
+      return Array.isArray(value);
+    case 'exists':
+      return typeof value === 'boolean';
+    case 'regex':
+      return typeof value === 'string';
+    case 'eq':
+    case 'neq':
+    case 'contains':
+      return value !== undefined;
+    default:
+      return false;
+  }
+}
+
 export function jsonType(value: unknown): JsonType {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

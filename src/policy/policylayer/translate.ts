@@ -1,7 +1,7 @@
 import { entries, isObject } from '../engine/walk.js';
 import type { PolicyPath } from '../engine/types.js';
 import { formatPath } from '../source/source-range.js';
-import { argumentPath, type Condition, denyIfWhen, describeCondition, requireWhen, undecidableWords } from './conditions.js';
+import { argumentPath, type Condition, denyIfWhen, describeCondition, requireWhen, undecidableWords, valueFits } from './conditions.js';
 
 /**
  * PolicyLayer's JSON policy (its "Writing policies" page) in mcp-guard's native format. Both
@@ -91,10 +91,10 @@ function itemOf(value: unknown): Item | undefined {
   if (!isObject(value) || !Array.isArray(value.conditions)) return undefined;
   const conditions: Item['conditions'] = [];
   for (const c of value.conditions) {
-    if (!isObject(c) || typeof c.path !== 'string' || typeof c.op !== 'string' || !Object.hasOwn(c, 'value')) return undefined;
+    if (!isObject(c) || typeof c.path !== 'string' || typeof c.op !== 'string' || !valueFits(c.op, c.value)) return undefined;
     const path = argumentPath(c.path);
     if (!path) return undefined;
-    conditions.push({ condition: { path: c.path, op: c.op as Condition['op'], value: c.value }, path });
+    conditions.push({ condition: { path: c.path, op: c.op, value: c.value }, path });
   }
   return {
     conditions,
