@@ -312,3 +312,33 @@ describe('lint --fix', () => {
     expect(JSON.parse(readFileSync(target, 'utf8')).tools.t.rules).toHaveLength(1);
   });
 });
+
+describe('examples/payments.policy.json decides as PolicyLayer says', () => {
+  const example = path.resolve(import.meta.dirname, '../../../examples/payments.policy.json');
+  const CALLS: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+    ['list_customers', {}, { outcome: 'allow', rule: 'tools.list_customers', charges: [expect.objectContaining({ counter: 'payments_calls', max: 60, scope: 'grant' })] }],
+    ['create_refund', { charge: 'ch_1', amount: 1200 }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_refund.rules[0]', reason: 'Refunds need a reason: pass one in the reason argument.' }],
+    ['create_refund', { charge: 'ch_1', amount: 1200, reason: null }, { outcome: 'refuse', rule: 'tools.create_refund.rules[0]' }],
+    ['create_refund', { charge: 'ch_1', amount: 1200, reason: 'damaged in transit' }, { outcome: 'allow', rule: 'tools.create_refund', charges: [expect.objectContaining({ counter: 'refunds_per_hour' }), expect.anything()] }],
+    ['create_refund', { charge: 'ch_1', amount: 9000, reason: 'damaged' }, { outcome: 'refuse', rule: 'tools.create_refund.rules[1]', reason: 'Refunds over 50.00 are done by a person in the dashboard.' }],
+    ['create_refund', { charge: 'ch_1', reason: 'whole charge' }, { outcome: 'allow', rule: 'tools.create_refund' }],
+    ['create_charge', { amount: 1500, currency: 'usd' }, { outcome: 'allow', rule: 'tools.create_charge', charges: [expect.objectContaining({ counter: 'daily_spend', amount: 1500, max: 100000, scope: 'grant' }), expect.anything()] }],
+    ['create_charge', { amount: 1500, currency: 'gbp' }, { outcome: 'refuse', rule: 'tools.create_charge.rules[0]', reason: 'Charges are in usd or eur only.' }],
+    ['create_charge', { amount: 1500 }, { outcome: 'refuse', rule: 'tools.create_charge.rules[0]' }],
+    ['create_charge', { amount: 20001, currency: 'eur' }, { outcome: 'refuse', rule: 'tools.create_charge.rules[1]', reason: 'Charges over 200.00 need a person.' }],
+    ['create_charge', { amount: '20001', currency: 'eur' }, { outcome: 'refuse', rule: 'tools.create_charge.rules[1]' }],
+    ['create_charge', { currency: 'eur' }, { outcome: 'refuse', decision: 'invalid_arguments', rule: 'tools.create_charge.limits[0]' }],
+    ['create_payout', { amount: 100 }, { outcome: 'refuse', rule: 'tools.create_payout', reason: "Payouts need a person's approval; ask the account owner." }],
+    ['delete_customer', { customer: 'cus_1' }, { outcome: 'refuse', rule: 'hide' }],
+    ['update_customer', {}, { outcome: 'refuse', rule: 'default' }],
+  ];
+  it.each(CALLS.map((c) => [c[0], JSON.stringify(c[1]), c[1], c[2]] as const))('%s %s', async (tool, _shown, args, expected) => {
+    expect(await decide(example, tool, args)).toMatchObject(expected);
+  });
+
+  it('decides the same after lint --fix', async () => {
+    const copy = write(readFileSync(example, 'utf8'));
+    await fixFiles([copy]);
+    for (const [tool, args] of CALLS) expect(await decide(copy, tool, args)).toEqual(await decide(example, tool, args));
+  });
+});
