@@ -1,6 +1,6 @@
 import { argumentPath, type Operator } from '../policylayer/conditions.js';
 import { POLICYLAYER_KEYS, translatePolicyLayer } from '../policylayer/translate.js';
-import { entries, isObject } from '../engine/walk.js';
+import { entries, isObject, limits } from '../engine/walk.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { checkPattern } from './pattern-check.js';
 import { show, type ShapeProblem } from './policy-shape.js';
@@ -29,9 +29,22 @@ export function policyLayerProblems(doc: unknown, fresh: (path: PolicyPath) => b
   // A note for what is broken would show a native form of something that does not load.
   const broken = [...earlier, ...problems].filter((p) => p.ruleId !== 'catastrophic-regex').map((p) => p.path);
   const within = (inner: PolicyPath, outer: PolicyPath) => outer.every((segment, n) => inner[n] === segment);
-  for (const change of translatePolicyLayer(doc).changes) {
+  const { changes } = translatePolicyLayer(doc);
+  for (const change of changes) {
     if (broken.some((b) => within(b, change.path) || within(change.path, b))) continue;
     problems.push({ path: change.path, target: 'value', ruleId: 'policylayer', message: change.message });
+  }
+  // In a policy written for PolicyLayer, a limit without a scope is one place where the two differ.
+  if (changes.length > 0) {
+    for (const { limit, path } of limits(doc)) {
+      if (!isObject(limit) || limit.scope !== undefined) continue;
+      problems.push({
+        path,
+        target: 'value',
+        ruleId: 'policylayer',
+        message: `${formatPath(path)}: counts per session (this mcp-guard process), the native default; PolicyLayer counts quotas per grant: add "scope": "grant" to share it across sessions and restarts as PolicyLayer does`,
+      });
+    }
   }
   return problems;
 }

@@ -237,6 +237,15 @@ describe('what lint says', () => {
     ]);
   });
 
+  it('notes a limit without a scope in a PolicyLayer policy (per session here, per grant there)', async () => {
+    const policy = { version: '1', default: 'deny', tools: { t: { require: [{ conditions: [] }], limits: [{ window: 'minute', max: 30 }, { window: 'day', max: 9, scope: 'grant' }] } } };
+    expect((await problems(policy)).filter((p) => p.path.includes('limits'))).toEqual([
+      expect.objectContaining({ ruleId: 'policylayer', severity: 'info', path: 'tools.t.limits[0]', message: expect.stringContaining('add "scope": "grant"') }),
+    ]);
+    // A native policy is not told about PolicyLayer.
+    expect(await problems({ version: '1', default: 'deny', tools: { t: { limits: [{ window: 'minute', max: 30 }] } } })).toEqual([]);
+  });
+
   it('errors for a condition it cannot judge, with the fix', async () => {
     const cases: Array<[C, string, RegExp]> = [
       [{ path: 'amount', op: 'gt', value: 1 }, 'invalid-condition', /"amount" is not an argument path; .*did you mean "args\.amount"\?/],
