@@ -1,68 +1,116 @@
 import type { Command } from 'commander';
-import { GuardError } from '../errors.js';
-import { openStateDatabase } from '../state/database.js';
-import { ApprovalStore } from '../state/approvals.js';
-import { resolveStateDir } from '../state/state-dir.js';
-import { type CliContext, stripControl } from './context.js';
+import { GuardError, UsageError } from '../errors.js';
+import { openStateStore, resolveState, type ResolvedState, type StateOptions } from '../state/open-store.js';
+import type { PendingApproval, StateStore } from '../state/store.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
 
-function storeFor(stateDir: string | undefined): { store: ApprovalStore; close: () => void } {
-  const db = openStateDatabase(resolveStateDir(stateDir));
-  return { store: new ApprovalStore(db), close: () => db.close() };
+interface StoreFlags {
+  state?: string;
+  stateDir?: string;
+  policy?: string;
+}
+
+/** The store the flags, the environment and (with --policy) the policy's `state` key name (SPEC §13). */
+async function locate(flags: StoreFlags): Promise<ResolvedState> {
+  const options: StateOptions = { state: flags.state, stateDir: flags.stateDir };
+  if (flags.policy !== undefined) {
+    const { loadPolicy } = await import('../policy/load.js');
+    const loaded = await loadPolicy(flags.policy);
+    options.policy = { state: loaded.document.state, file: loaded.file };
+  }
+  return resolveState(options);
+}
+
+async function withStore<T>(flags: StoreFlags, fn: (store: StateStore) => Promise<T>): Promise<T> {
+  const store = await openStateStore(await locate(flags));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option('--state <url>', 'the state store: sqlite:<dir>, redis://… or rediss://… (as for run; default $MCP_GUARD_STATE)')
+    .option('--state-dir <dir>', 'state directory, the same as --state sqlite:<dir> (as for run)')
+    .option('-p, --policy <file>', 'use the store named by this policy\'s "state" key');
+}
+
+/** One pending approval as two lines of text. */
+export function formatPending(p: PendingApproval, now: number): string {
+  const left = Math.max(0, Math.round((Date.parse(p.expiresAt) - now) / 1000));
+  return (
+    `${p.id}  ${stripControl(p.tool)}  ${stripControl(JSON.stringify(p.arguments))}\n` +
+    `          rule ${stripControl(p.rule)}${p.reason ? ` — ${stripControl(p.reason)}` : ''}; session ${stripControl(p.session)}; expires in ${left} s\n`
+  );
 }
 
 /** `approvals`, `approve <id>`, `deny <id>`: answer pending approvals from any terminal (SPEC §6). */
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('approvals')
-    .description('list the calls waiting for a person\'s approval')
-    .option('--json', 'print a JSON array')
-    .option('--state-dir <dir>', 'state directory (as for run)')
-    .addHelpText('after', '\nExamples:\n  mcp-guard approvals\n  mcp-guard approvals --json --state-dir /tmp/guard-state')
-    .action((options: { json?: boolean; stateDir?: string }) => {
-      const { store, close } = storeFor(options.stateDir);
-      try {
-        const pending = store.listPending(Date.now());
+  storeOptions(
+    program
+      .command('approvals')
+      .description('list the calls waiting for a person\'s approval (--watch: ask about each as it arrives)')
+      .option('--json', 'print a JSON array (the store it read goes to stderr)')
+      .option('--watch', 'wait for pending calls and ask y/N for each on the terminal, until Ctrl-C'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mcp-guard approvals\n  mcp-guard approvals --json --state-dir /tmp/guard-state\n  mcp-guard approvals --watch --state redis://guard-redis.internal:6379/0',
+    )
+    .action(async (options: StoreFlags & { json?: boolean; watch?: boolean }) => {
+      if (options.watch && options.json) throw new UsageError('--watch asks on the terminal and --json prints for programs: give one of them');
+      if (options.watch) {
+        const { isTerminal, watchApprovals } = await import('./approvals-watch.js');
+        if (!isTerminal()) {
+          throw new UsageError('approvals --watch asks on a terminal, and this is not one; use mcp-guard approvals --json, then approve <id> or deny <id>');
+        }
+        await withStore(options, (store) => watchApprovals(store, ctx));
+        return;
+      }
+      await withStore(options, async (store) => {
+        const now = Date.now();
+        const pending = await store.listPendingApprovals(now);
         if (options.json) {
+          diagnostic(ctx, `pending approvals in ${store.description}`);
           ctx.stdout.write(`${JSON.stringify(pending, null, 2)}\n`);
           return;
         }
         if (pending.length === 0) {
-          ctx.stdout.write('No calls are waiting for approval.\n');
+          ctx.stdout.write(`No calls are waiting for approval in ${store.description}.\n`);
           return;
         }
-        for (const p of pending) {
-          const left = Math.max(0, Math.round((Date.parse(p.expiresAt) - Date.now()) / 1000));
-          ctx.stdout.write(
-            `${p.id}  ${stripControl(p.tool)}  ${stripControl(JSON.stringify(p.arguments))}\n` +
-              `          rule ${stripControl(p.rule)}${p.reason ? ` — ${stripControl(p.reason)}` : ''}; session ${p.session}; expires in ${left} s\n`,
-          );
-        }
-        ctx.stdout.write(`\nAnswer with: mcp-guard approve <id>   or   mcp-guard deny <id>\n`);
-      } finally {
-        close();
-      }
+        ctx.stdout.write(`Calls waiting for approval in ${store.description}:\n\n`);
+        for (const p of pending) ctx.stdout.write(formatPending(p, now));
+        ctx.stdout.write(`\nAnswer with: mcp-guard approve <id>   or   mcp-guard deny <id>   (with the same --state/--state-dir)\n`);
+      });
     });
 
   for (const [name, status, verb] of [
     ['approve', 'approved', 'approved'],
     ['deny', 'denied', 'denied'],
   ] as const) {
-    program
-      .command(name)
-      .description(`${name} a pending call by its id (exit 1 when there is no such pending call)`)
-      .argument('<id>', 'the id shown by mcp-guard approvals, or in the guard\'s stderr')
-      .option('--state-dir <dir>', 'state directory (as for run)')
-      .addHelpText('after', `\nExamples:\n  mcp-guard ${name} 3f9a1c2e\n  mcp-guard ${name} 3f9a1c2e --state-dir ~/.local/state/mcp-guard`)
-      .action((id: string, options: { stateDir?: string }) => {
-        const { store, close } = storeFor(options.stateDir);
-        try {
-          if (!store.answer(id, status, Date.now())) {
-            throw new GuardError('NO_SUCH_APPROVAL', `no pending approval with id "${stripControl(id)}" (it may have been answered or expired; see mcp-guard approvals)`);
+    storeOptions(
+      program
+        .command(name)
+        .description(`${name} a pending call by its id (exit 1 when there is no such pending call)`)
+        .argument('<id>', 'the id shown by mcp-guard approvals, or in the guard\'s stderr'),
+    )
+      .addHelpText(
+        'after',
+        `\nExamples:\n  mcp-guard ${name} 3f9a1c2e\n  mcp-guard ${name} 3f9a1c2e --state-dir ~/.local/state/mcp-guard\n  mcp-guard ${name} 3f9a1c2e --state rediss://guard:secret@redis.example.com:6380/0`,
+      )
+      .action(async (id: string, options: StoreFlags) => {
+        await withStore(options, async (store) => {
+          if (!(await store.answerApproval(id, status, Date.now()))) {
+            throw new GuardError(
+              'NO_SUCH_APPROVAL',
+              `no pending approval with id "${stripControl(id)}" in ${store.description} (it may have been answered or expired; see mcp-guard approvals)`,
+            );
           }
           ctx.stdout.write(`${verb} ${id}\n`);
-        } finally {
-          close();
-        }
+        });
       });
   }
 }

@@ -17,6 +17,12 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Comman
   deny: () => import('./approvals.js'),
   init: () => import('./init.js'),
   check: () => import('./check.js'),
+  clients: () => import('./clients.js'),
+  wrap: () => import('./clients.js'),
+  unwrap: () => import('./clients.js'),
+  test: () => import('./test.js'),
+  replay: () => import('./replay.js'),
+  audit: () => import('./audit.js'),
 };
 
 export const VERSION = '0.1.0';
@@ -54,6 +60,7 @@ Examples:
   mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-everything
   mcp-guard lint policy.json
   mcp-guard check --policy policy.json shell_exec '{"cmd":"ls"}'
+  mcp-guard test policy.json
   mcp-guard venv create .venv --packages requests`,
   );
 

@@ -12,12 +12,13 @@ export interface FastRunArgs {
   options: SessionOptions;
 }
 
-const VALUE_OPTIONS: Record<string, 'policy' | 'auditLog' | 'grant' | 'stateDir' | 'maxMessageBytes' | 'shutdownTimeout'> = {
+const VALUE_OPTIONS: Record<string, 'policy' | 'auditLog' | 'grant' | 'stateDir' | 'state' | 'maxMessageBytes' | 'shutdownTimeout'> = {
   '-p': 'policy',
   '--policy': 'policy',
   '--audit-log': 'auditLog',
   '--grant': 'grant',
   '--state-dir': 'stateDir',
+  '--state': 'state',
   '--max-message-bytes': 'maxMessageBytes',
   '--shutdown-timeout': 'shutdownTimeout',
 };

@@ -14,6 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--dry-run', 'judge and log every message, but forward everything (shadow mode)')
     .option('--grant <id>', 'identity that scope:"grant" counters are shared under (default: the policy file\'s absolute path)')
     .option('--state-dir <dir>', 'where persistent state lives (default: $MCP_GUARD_STATE_DIR, else the platform state dir)')
+    .option('--state <url>', 'the state store: sqlite:<dir>, redis://[user[:password]@]host[:port][/db] or rediss://… (default: $MCP_GUARD_STATE, the policy\'s "state", then the state dir)')
     .addOption(new Option('--max-message-bytes <n>', 'largest line accepted in either direction').argParser(wholeNumber(1)).default(64 * 1024 * 1024, '64 MiB'))
     .addOption(new Option('--shutdown-timeout <seconds>', 'grace period before SIGTERM, and again before SIGKILL, when stopping the server').argParser(seconds(true)).default(5))
     .option('-q, --quiet', 'only errors on stderr')

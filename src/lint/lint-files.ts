@@ -1,8 +1,12 @@
+import path from 'node:path';
 import type { PolicyProblem } from '../errors.js';
+import { validateTestSource } from '../policy/checks/test-cases.js';
+import { findPolicyFor, findTestFiles, isTestFile } from '../policy/source/test-files.js';
 import { readPolicySource } from '../policy/load.js';
 import { validatePolicy } from '../policy/checks/validate.js';
 import { formatPath } from '../policy/source/source-range.js';
 import { isObject } from '../policy/engine/walk.js';
+import { translatePolicyLayer } from '../policy/policylayer/translate.js';
 import { SERVER_RULES } from './server-rules.js';
 import type { Tool } from './server-tools.js';
 
@@ -24,8 +28,15 @@ export interface LintResult {
  */
 export async function lintFiles(files: string[], options: { tools?: Tool[] } = {}): Promise<LintResult[]> {
   const results: LintResult[] = [];
+  const done = new Set<string>();
   for (const file of files) {
+    if (done.has(path.resolve(file))) continue;
+    if (isTestFile(file)) {
+      results.push(await lintTestFile(file, done));
+      continue;
+    }
     const source = await readPolicySource(file);
+    done.add(source.file);
     const problems = await validatePolicy(source);
     if (options.tools && isObject(source.value) && !problems.some((p) => p.ruleId === 'syntax')) {
       for (const rule of SERVER_RULES) {
@@ -43,13 +54,33 @@ export async function lintFiles(files: string[], options: { tools?: Tool[] } = {
       }
       problems.sort((a, b) => a.line - b.line || a.column - b.column);
     }
-    results.push({
-      file: source.file,
-      problems,
-      errorCount: problems.filter((p) => p.severity === 'error').length,
-      warningCount: problems.filter((p) => p.severity === 'warning').length,
-      infoCount: problems.filter((p) => p.severity === 'info').length,
-    });
+    results.push(result(source.file, problems));
+    // The policy's test files are part of it: `mcp-guard test` refuses to run broken ones.
+    for (const testFile of findTestFiles(source.file)) {
+      if (!done.has(testFile)) results.push(await lintTestFile(testFile, done, source.value === undefined ? undefined : translatePolicyLayer(source.value).document));
+    }
   }
   return results;
+}
+
+/** A test file (`<name>.test.json`), checked against the policy beside it when there is one (in its native form: the rule paths decisions name). */
+async function lintTestFile(file: string, done: Set<string>, policy?: unknown): Promise<LintResult> {
+  const source = await readPolicySource(file);
+  done.add(source.file);
+  let doc = policy;
+  if (doc === undefined) {
+    const policyFile = findPolicyFor(source.file);
+    if (policyFile) doc = translatePolicyLayer((await readPolicySource(policyFile)).value).document;
+  }
+  return result(source.file, validateTestSource(source, doc));
+}
+
+function result(file: string, problems: PolicyProblem[]): LintResult {
+  return {
+    file,
+    problems,
+    errorCount: problems.filter((p) => p.severity === 'error').length,
+    warningCount: problems.filter((p) => p.severity === 'warning').length,
+    infoCount: problems.filter((p) => p.severity === 'info').length,
+  };
 }

@@ -21,12 +21,12 @@ const SETTLE_MS = 200;
  * The whole exchange has one deadline; the child is always stopped (stdin closed, then SIGTERM,
  * then SIGKILL, as the SDK's transport does), whether listing worked, failed or timed out.
  */
-export async function listServerTools(command: string, args: string[], opts: { timeoutMs: number; cwd?: string }): Promise<Tool[]> {
+export async function listServerTools(command: string, args: string[], opts: { timeoutMs: number; cwd?: string; env?: Record<string, string> }): Promise<Tool[]> {
   const transport = new StdioClientTransport({
     command,
     args,
-    // The server gets the same environment it would get under `mcp-guard run`.
-    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    // The server gets the same environment it would get under `mcp-guard run` (plus a client config's `env`).
+    env: { ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)), ...opts.env },
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     stderr: 'pipe',
   });

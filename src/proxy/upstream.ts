@@ -20,9 +20,9 @@ export interface Upstream {
  * and working directory. Plain `spawn` rather than execa here: the relay needs the raw streams,
  * and `run` start-up must not pay for loading execa.
  */
-export function startUpstream(command: string, args: string[]): Promise<Upstream> {
+export function startUpstream(command: string, args: string[], options: { stderr?: 'inherit' | 'pipe' } = {}): Promise<Upstream> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], windowsHide: true });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', options.stderr ?? 'inherit'], windowsHide: true });
     let alive = true;
     const exited = new Promise<UpstreamExit>((resolveExit) => {
       let status: UpstreamExit | undefined;

@@ -5,10 +5,21 @@ import type { Charge } from '../policy/engine/decision.js';
  * pending approvals, and documents such as pins (§12). Two backends implement it: SQLite in the
  * state dir (the default) and Redis. Every method may answer synchronously (SQLite, so the relay
  * keeps its single-tick fast path) or with a promise (Redis); callers handle both.
+ *
+ * Failures throw (or reject with) a GuardError naming the store in its message, never its
+ * password: `STATE_UNAVAILABLE` (unreachable, closed, a database that does not open: refuse the
+ * calls that need the store, let the others pass) or `STATE_INSECURE` (a state dir or database
+ * other users own or may write: exit 2). Implementations: SqliteStateStore, RedisStateStore;
+ * `openStateStore` (open-store.ts) picks one from --state, MCP_GUARD_STATE, the policy's `state`,
+ * --state-dir, MCP_GUARD_STATE_DIR.
  */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** What one successful grant charge recorded, so it can be given back. Opaque to callers. */
+/**
+ * What one successful grant charge recorded, so it can be given back: one event per distinct
+ * counter of the request's charges, in the order the counters first appear (the limiter keeps
+ * only the events of refundable counters, and a refund removes exactly the events it is given).
+ */
 export interface GrantTicket {
   readonly events: ReadonlyArray<string | number>;
 }

@@ -107,7 +107,7 @@ describe('mcp-guard init', () => {
     const out = join(root, 'policy.json');
     expect((await cli(['init', '-o', out, '--', 'node', FILESYSTEM, root])).code).toBe(0);
     const tools = await expectDecisionsFollowAnnotations(out, ['node', FILESYSTEM, root]);
-    const policy = await compilePolicy((await loadPolicy(out)).document, out);
+    const policy = await compilePolicy((await loadPolicy(out)).document, out, { pathEnv: hostFileSystem() });
     for (const name of ['write_file', 'edit_file', 'move_file']) {
       expect(tools.find((t) => t.name === name)?.annotations?.destructiveHint).toBe(true);
       expect(decideToolCall(policy, name, {})).toMatchObject({ outcome: 'ask', reason: expect.stringContaining(`marks ${name} as destructive`) });

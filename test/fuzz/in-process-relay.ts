@@ -18,8 +18,8 @@ export async function inProcessRelay(policyDoc: unknown, maxMessageBytes: number
   };
   const relay = new Relay({
     policy: () => policy,
-    limiter: new Limiter(noDatabase),
-    approvals: new ApprovalBroker({ sendToClient: (l) => clientOut.write(l), openDatabase: noDatabase, session: 'fuzz', stateDir: '/nonexistent', notify: () => undefined, now: () => 0 }),
+    limiter: new Limiter(noDatabase, 'fuzz'),
+    approvals: new ApprovalBroker({ sendToClient: (l) => clientOut.write(l), store: { createApproval: noDatabase, approvalStatus: noDatabase, answerApproval: noDatabase }, storeFlag: '', session: 'fuzz', notify: () => undefined, now: () => 0 }),
     audit: () => undefined,
     dryRun: false,
     maxMessageBytes,

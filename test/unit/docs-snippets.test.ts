@@ -106,12 +106,12 @@ describe('documentation snippets', () => {
     expect(configs.some((c) => c.key === 'servers')).toBe(true);
   });
 
-  it('Windows configs start npx through cmd /c, for mcp-guard and for the server', () => {
+  it('Windows configs start the .cmd commands through cmd /c: the installed mcp-guard, and npx after --', () => {
     const windows = configs.filter(({ server }) => server.command === 'cmd');
     expect(windows.length).toBeGreaterThan(0);
     for (const { server } of windows) {
       const args = server.args ?? [];
-      expect(args.slice(0, 2)).toEqual(['/c', 'npx']);
+      expect(args.slice(0, 2)).toEqual(['/c', 'mcp-guard']);
       const afterSeparator = args.slice(args.indexOf('--') + 1);
       if (afterSeparator[0] !== 'node' && afterSeparator[0] !== 'python') expect(afterSeparator.slice(0, 3)).toEqual(['cmd', '/c', 'npx']);
     }

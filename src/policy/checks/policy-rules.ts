@@ -157,7 +157,7 @@ export const POLICY_RULES = [
   {
     id: 'catastrophic-regex',
     severity: 'warning',
-    description: 'A "pattern" in an args/when schema that can backtrack exponentially (nested or overlapping repetition): one long argument could stall the guard.',
+    description: 'A "pattern" in an args/when schema that can backtrack exponentially in a backtracking engine (nested or overlapping repetition). mcp-guard runs patterns on RE2, in linear time, but a server checking the same pattern could stall on one long argument.',
     example: '"pattern": "^(a+)+$"',
     fix: 'Remove the nested repetition ("^a+$"), make alternatives disjoint, or check the value with "x-path-within", "enum" or "maxLength" instead.',
   },
@@ -174,6 +174,34 @@ export const POLICY_RULES = [
     description: 'A key in an args/when schema that is not a JSON Schema keyword but close to one: it is ignored, so the check it was meant to make does not happen.',
     example: '"args": { "propertes": { "path": { "type": "string" } } }',
     fix: 'Use the keyword suggested ("properties"); vendor annotations should start with "x-".',
+  },
+  {
+    id: 'invalid-test-case',
+    severity: 'error',
+    description: 'A test case that cannot run: no message to judge, more than one, or an "at" earlier than the case before it (the clock never runs backwards).',
+    example: '"tests": [ { "call": "a", "at": 60, "expect": "allowed" }, { "call": "a", "at": 30, "expect": "allowed" } ]',
+    fix: 'Give each case exactly one of "call", "resource", "prompt" or "method", and keep "at" in order.',
+  },
+  {
+    id: 'unknown-test-name',
+    severity: 'warning',
+    description: 'A test case calls a tool or prompt that no entry names but one nearly does: most likely a typo, so the case tests the default instead.',
+    example: '"tools": { "python_venv": "allow" }, "tests": [ { "call": "python_vnev", "expect": "allowed" } ]',
+    fix: 'Use the name suggested; a case that means to test an unnamed tool expects "denied".',
+  },
+  {
+    id: 'unknown-test-rule',
+    severity: 'warning',
+    description: 'A test case expects a "rule" that this policy can never report (no such entry, rules entry or limit), so it can never pass.',
+    example: '"tests": [ { "call": "read_file", "expect": "denied", "rule": "tools.read_file.rules[3]" } ]',
+    fix: 'Use the path of an existing part of the policy (the suggestion), as mcp-guard check prints it.',
+  },
+  {
+    id: 'untestable-decision',
+    severity: 'warning',
+    description: 'A test case expects approval_declined, approval_timeout or approval_unavailable: those come from a person\'s answer, and mcp-guard test asks nobody.',
+    example: '"tests": [ { "call": "delete_file", "expect": "approval_declined" } ]',
+    fix: 'Expect "ask": the case then checks that the policy holds the call for a person.',
   },
   {
     id: 'policylayer',

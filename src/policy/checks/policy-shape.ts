@@ -4,6 +4,7 @@ import { isObject } from '../engine/walk.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { nearest } from './suggest.js';
 import { WINDOW_NAMES } from '../engine/duration.js';
+import { EXPECTED_DECISIONS } from '../engine/types.js';
 import type { PolicyRuleId } from './policy-rules.js';
 import { OPERATORS } from '../policylayer/conditions.js';
 
@@ -48,7 +49,7 @@ export function checkPolicyShape(doc: unknown): ShapeProblem[] {
       // Errors from the branch of an anyOf that does not fit the value's type say nothing useful.
       if (isObject(value) && (error.keyword === 'type' || error.keyword === 'enum' || error.keyword === 'anyOf' || error.keyword === 'pattern')) {
         const slot = slotOf(path);
-        if (slot === 'rule' || slot === 'rateLimit') continue;
+        if (slot === 'rule' || slot === 'rateLimit' || slot === 'caseCall' || slot === 'casePrompt') continue;
       }
       add(describeValue(path, value, error));
     }
@@ -70,21 +71,29 @@ function unknownKey(parent: PolicyPath, key: string, known: string[]): ShapeProb
 }
 
 function missingKey(path: PolicyPath, key: string): ShapeProblem {
-  const hint = key === 'version' ? ' (add "version": "1")' : key === 'window' ? ' (e.g. "window": "minute")' : key === 'max' ? ' (the most calls, or units, per window)' : key === 'when' ? ' (a JSON Schema the arguments must match)' : '';
+  const hint =
+    key === 'version' ? ' (add "version": "1")'
+    : key === 'window' ? ' (e.g. "window": "minute")'
+    : key === 'max' ? ' (the most calls, or units, per window)'
+    : key === 'when' ? ' (a JSON Schema the arguments must match)'
+    : key === 'expect' ? ` (the decision the case must get: ${EXPECTED_DECISIONS.join(', ')})`
+    : '';
   return { path, target: 'value', ruleId: 'missing-key', message: `${formatPath(path)}: missing required key ${JSON.stringify(key)}${hint}` };
 }
 
 type Slot =
   | 'version' | 'default' | 'name' | 'rule' | 'action' | 'methodAction' | 'limits' | 'limit' | 'window' | 'max' | 'scope'
-  | 'counter' | 'incrementFrom' | 'rateLimit' | 'schema' | 'timeout' | 'rules' | 'whenRule' | 'conditionOp' | 'other';
+  | 'counter' | 'incrementFrom' | 'rateLimit' | 'schema' | 'timeout' | 'rules' | 'whenRule' | 'conditionOp'
+  | 'tests' | 'testCase' | 'caseCall' | 'casePrompt' | 'expect' | 'repeat' | 'at' | 'state' | 'other';
 
 /** What a place in the document holds, by the structure of the format (a key named "window" under tools is a tool). */
 function slotOf(path: PolicyPath): Slot {
   const [top, second] = path;
-  if (path.length === 1) return top === 'version' ? 'version' : top === 'default' ? 'default' : 'other';
+  if (path.length === 1) return top === 'version' ? 'version' : top === 'default' ? 'default' : top === 'state' ? 'state' : 'other';
   if (top === 'hide' && path.length === 2) return 'name';
   if (top === 'methods' && path.length === 2) return second === '$comment' ? 'other' : 'methodAction';
   if (top === 'approval' && second === 'timeout' && path.length === 2) return 'timeout';
+  if (top === 'tests') return testSlot(path.slice(1));
   let rest: PolicyPath;
   if (top === 'all_tools') {
     if (second !== 'limits') return 'other';
@@ -120,6 +129,15 @@ function slotOf(path: PolicyPath): Slot {
     if (field === 'limits') return limitSlot(more.slice(1));
   }
   return 'other';
+}
+
+/** Places in the `tests` list (the list itself, a case, or a field of one). */
+function testSlot(rest: PolicyPath): Slot {
+  if (rest.length === 0) return 'tests';
+  if (rest.length === 1) return typeof rest[0] === 'number' ? 'testCase' : 'other';
+  if (rest.length !== 2) return 'other';
+  const field = rest[1];
+  return field === 'call' ? 'caseCall' : field === 'prompt' ? 'casePrompt' : field === 'expect' ? 'expect' : field === 'repeat' ? 'repeat' : field === 'at' ? 'at' : 'other';
 }
 
 function limitSlot(rest: PolicyPath): Slot {
@@ -175,15 +193,31 @@ export function describeValue(path: PolicyPath, value: unknown, error?: ErrorObj
       return problem('invalid-schema', `expected a JSON Schema (an object, or true/false), found ${typeName(value)}`);
     case 'timeout':
       return problem('invalid-value', `${shown} is not a timeout; use a number of seconds, 0 or more`);
+    case 'state':
+      return problem('invalid-value', `${shown} is not a state URL; use "sqlite:<dir>", "redis://host:port/db" or "rediss://…" (TLS)`);
     case 'name':
       if (typeof value === 'string') return problem('invalid-value', 'an empty name matches nothing');
       return problem('wrong-type', `expected a tool name or glob (a string), found ${typeName(value)}`);
     case 'limits':
     case 'rules':
+    case 'tests':
       return problem('wrong-type', `expected a list, found ${typeName(value)}${isObject(value) ? ' (wrap it in [ ])' : ''}`);
     case 'limit':
     case 'whenRule':
+    case 'testCase':
       return problem('wrong-type', `expected an object, found ${typeName(value)}`);
+    case 'expect':
+      return problem('invalid-value', `${shown} is not a decision; use ${orList(EXPECTED_DECISIONS)}`, EXPECTED_DECISIONS);
+    case 'caseCall':
+      if (value === '') return problem('invalid-value', 'an empty tool name calls nothing');
+      return problem('wrong-type', `expected a tool name or { "tool": "<name>", "arguments": { ... } }, found ${typeName(value)}`);
+    case 'casePrompt':
+      if (value === '') return problem('invalid-value', 'an empty prompt name gets nothing');
+      return problem('wrong-type', `expected a prompt name or { "name": "<name>", "arguments": { ... } }, found ${typeName(value)}`);
+    case 'repeat':
+      return problem('invalid-value', `${shown} is not a number of calls; use a whole number from 1 to 100000`);
+    case 'at':
+      return problem('invalid-value', `${shown} is not a time; use seconds on the test's clock, 0 or more`);
     default:
       if (error?.keyword === 'type') return problem('wrong-type', `expected ${expectedTypes(error.params.type)}, found ${typeName(value)}`);
       if (error?.keyword === 'const' || error?.keyword === 'enum') {

@@ -1,5 +1,5 @@
 import { parseWindow } from '../engine/duration.js';
-import { isGlob } from '../engine/glob.js';
+import { type GlobKind, type GlobToken, isGlob, parseGlob } from '../engine/glob.js';
 import { globCovers } from './glob-cover.js';
 import type { ShapeProblem } from './policy-shape.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
@@ -29,10 +29,10 @@ function shadowedEntries(doc: Record<string, unknown>, locateLine: (path: Policy
   const out: ShapeProblem[] = [];
   for (const map of RULE_MAPS) {
     const kind = map === 'resources' ? 'uri' : 'name';
-    const earlier: string[] = [];
+    const index = new CoverIndex(kind);
     for (const entry of entries(doc)) {
       if (entry.map !== map || !isGlob(entry.key)) continue;
-      const cover = earlier.find((g) => globCovers(g, entry.key, kind));
+      const cover = index.coveredBy(entry.key);
       if (cover !== undefined) {
         out.push({
           path: entry.path,
@@ -41,10 +41,80 @@ function shadowedEntries(doc: Record<string, unknown>, locateLine: (path: Policy
           message: `${formatPath(entry.path)}: never applies: the earlier pattern ${JSON.stringify(cover)} (line ${locateLine([map, cover])}) matches everything ${JSON.stringify(entry.key)} matches, and the first match wins; move it above, or remove it`,
         });
       }
-      earlier.push(entry.key);
+      index.add(entry.key);
     }
   }
   return out;
+}
+
+/** Pattern pairs compared per map at most: past it the (advisory) shadowing check stops, so validation stays fast. */
+const COMPARISON_BUDGET = 200_000;
+
+/**
+ * Earlier patterns, indexed so that a new one is compared only with those that can cover it: a
+ * pattern covers another only if its literal prefix starts the other's and its literal suffix ends
+ * it. Comparing every pair made a policy of 20,000 globs take minutes to validate.
+ */
+class CoverIndex {
+  private readonly byPrefix = new Map<string, Array<{ key: string; suffix: string; order: number }>>();
+  private count = 0;
+  private comparisons = 0;
+
+  constructor(private readonly kind: GlobKind) {}
+
+  add(key: string): void {
+    const [prefix, suffix] = literalEnds(key, this.kind);
+    let list = this.byPrefix.get(prefix);
+    if (!list) this.byPrefix.set(prefix, (list = []));
+    list.push({ key, suffix, order: this.count++ });
+  }
+
+  /** The first earlier pattern (in file order) that matches everything `key` matches. */
+  coveredBy(key: string): string | undefined {
+    const [prefix, suffix] = literalEnds(key, this.kind);
+    let best: { key: string; order: number } | undefined;
+    for (let end = 0; end <= prefix.length; end++) {
+      for (const earlier of this.byPrefix.get(prefix.slice(0, end)) ?? []) {
+        if (!suffix.endsWith(earlier.suffix) || (best && earlier.order > best.order)) continue;
+        if (++this.comparisons > COMPARISON_BUDGET) return best?.key;
+        if (globCovers(earlier.key, key, this.kind)) best = earlier;
+      }
+    }
+    return best?.key;
+  }
+}
+
+/** The literal text every match of the pattern starts and ends with ('' when it cannot be read or varies). */
+function literalEnds(pattern: string, kind: GlobKind): [string, string] {
+  try {
+    const alts = parseGlob(pattern, kind).alternatives;
+    const prefix = commonPrefix(alts.map((tokens) => literalRun(tokens)));
+    const reversedSuffix = commonPrefix(alts.map((tokens) => literalRun([...tokens].reverse())));
+    return [prefix.join(''), reversedSuffix.reverse().join('')];
+  } catch {
+    return ['', ''];
+  }
+}
+
+/** The code points of the literal tokens a token list starts with. */
+function literalRun(tokens: GlobToken[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    if (t.t !== 'one' || t.set.length !== 1 || t.set[0]![0] !== t.set[0]![1]) break;
+    out.push(String.fromCodePoint(t.set[0]![0]));
+  }
+  return out;
+}
+
+function commonPrefix(lists: string[][]): string[] {
+  if (lists.length === 0) return [];
+  let n = lists[0]!.length;
+  for (const list of lists) {
+    let i = 0;
+    while (i < n && i < list.length && list[i] === lists[0]![i]) i++;
+    n = i;
+  }
+  return lists[0]!.slice(0, n);
 }
 
 /** Keys that do not constrain anything: a schema of only these matches every value. */

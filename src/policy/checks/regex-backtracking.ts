@@ -1,4 +1,4 @@
-import { ANY, type CharSet, complement, intersects, normalise } from './char-set.js';
+import { ANY, type CharSet, complement, intersects, normalise } from '../engine/char-set.js';
 
 /**
  * Finds regular expressions that can backtrack exponentially in a backtracking engine such as

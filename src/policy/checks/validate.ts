@@ -5,6 +5,8 @@ import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } 
 import { policyRule } from './policy-rules.js';
 import { policyWarnings } from './policy-warnings.js';
 import { policyLayerProblems } from './policylayer.js';
+import { translatePolicyLayer } from '../policylayer/translate.js';
+import { testCaseProblems } from './test-cases.js';
 import type { PolicySource } from '../source/source.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { entries, isObject, limits, schemas } from '../engine/walk.js';
@@ -58,6 +60,8 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
+  // A case names the rule paths decisions report: those of the native form (PolicyLayer's require/deny_if translated).
+  if (isObject(doc)) found.push(...testCaseProblems(translatePolicyLayer(doc).document, doc.tests, ['tests']));
 
   const problems = found.map((p): PolicyProblem => ({
     file: source.file,

@@ -1,5 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { linearRegExp } from './linear-regexp.js';
 import { isPathWithin, type PathEnv } from './path-within.js';
 import { joinOr } from './schema-errors.js';
 
@@ -35,6 +36,7 @@ export function createAjv(options: CreateAjvOptions): Ajv2020 {
     validateSchema: false,
     meta: false,
     logger: false,
+    code: { regExp: linearRegExp },
   });
   const pathEnv = options.pathEnv;
   envOf.set(ajv, pathEnv);

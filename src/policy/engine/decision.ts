@@ -1,12 +1,16 @@
 /** The value every judgement produces: the relay acts on it, the audit log records it. */
 
+import type { ApprovalVia } from './types.js';
+
 export type Refusal =
   | 'denied'
   | 'invalid_arguments'
   | 'rate_limited'
   | 'approval_declined'
   | 'approval_timeout'
-  | 'approval_unavailable';
+  | 'approval_unavailable'
+  | 'protected'
+  | 'unpinned';
 
 /** One limit a call must fit in, and how much of it the call uses. */
 export interface Charge {
@@ -18,11 +22,13 @@ export interface Charge {
   amount: number;
   /** Policy path of the limit, e.g. `tools.python_venv.limits[0]`. */
   rule: string;
+  /** Whether an upstream JSON-RPC error gives the units back (a limit's `refund`). */
+  refundable: boolean;
 }
 
 export type Decision =
   | { outcome: 'allow'; rule: string; charges: Charge[] }
-  | { outcome: 'ask'; rule: string; reason: string | undefined; charges: Charge[] }
+  | { outcome: 'ask'; rule: string; reason: string | undefined; charges: Charge[]; via: ApprovalVia }
   | { outcome: 'refuse'; decision: Refusal; rule: string; reason: string; retryAfterSeconds?: number };
 
 export type RefuseDecision = Extract<Decision, { outcome: 'refuse' }>;

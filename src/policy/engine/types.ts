@@ -10,8 +10,11 @@ export interface LimitSpec {
   max: number;
   scope?: 'session' | 'grant';
   increment_from?: string;
+  refund?: 'on-error' | 'never';
   $comment?: string;
 }
+
+export type ApprovalVia = 'any' | 'client' | 'terminal';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 
@@ -20,6 +23,7 @@ export interface WhenRuleSpec {
   action?: Action;
   reason?: string;
   limits?: LimitSpec[];
+  approval?: { via?: ApprovalVia; $comment?: string };
   $comment?: string;
 }
 
@@ -30,6 +34,7 @@ export interface RuleObjectSpec {
   rate_limit?: string | LimitSpec;
   args?: JsonSchema;
   rules?: WhenRuleSpec[];
+  approval?: { via?: ApprovalVia; $comment?: string };
   $comment?: string;
 }
 
@@ -48,7 +53,40 @@ export interface PolicyDocument {
   prompts?: Record<string, RuleSpec>;
   methods?: Record<string, 'allow' | 'deny'>;
   audit?: { path?: string; arguments?: boolean; $comment?: string };
-  approval?: { timeout?: number; $comment?: string };
+  approval?: { timeout?: number; via?: ApprovalVia; $comment?: string };
+  tests?: PolicyTestCase[];
+  /** Where grant counters, approvals and pins live (SPEC §13): `sqlite:<dir>`, `redis://…`, `rediss://…`. */
+  state?: string;
+}
+
+/** What a test case may expect: `allowed`, `ask`, or a refusal decision (SPEC §4). */
+export const EXPECTED_DECISIONS = [
+  'allowed',
+  'ask',
+  'denied',
+  'invalid_arguments',
+  'rate_limited',
+  'approval_declined',
+  'approval_timeout',
+  'approval_unavailable',
+  'protected',
+  'unpinned',
+] as const;
+
+export type ExpectedDecision = (typeof EXPECTED_DECISIONS)[number];
+
+/** One case of `mcp-guard test` (SPEC §10): one message, when and how often, and the decision expected. */
+export interface PolicyTestCase {
+  name?: string;
+  call?: string | { tool: string; arguments?: Record<string, unknown>; $comment?: string };
+  resource?: string;
+  prompt?: string | { name: string; arguments?: Record<string, unknown>; $comment?: string };
+  method?: string;
+  repeat?: number;
+  at?: number;
+  expect: ExpectedDecision;
+  rule?: string;
+  $comment?: string;
 }
 
 /** A location in a policy document, as keys and indexes: `['tools', 'x', 'limits', 0]`. */

@@ -125,7 +125,7 @@ describe.each(['json', 'yaml'] as const)('the %s output', (format) => {
 
   it('names tools with glob characters exactly, and nothing else with them', async () => {
     const text = await serialise(buildStartingPolicy(TOOLS, { command: 'node server.js' }));
-    const policy = await compilePolicy((await check(text, format)).document, `/policy.${format}`);
+    const policy = await compilePolicy((await check(text, format)).document, `/policy.${format}`, { pathEnv: hostFileSystem() });
     for (const name of WEIRD) expect(decideToolCall(policy, name, {}), name).toMatchObject({ outcome: 'allow' });
     // Were `get-*` a pattern it would allow these; written exactly, the default refuses them.
     for (const name of ['get-secrets', 'whatX', 'd', 'a', 'b']) expect(decideToolCall(policy, name, {}), name).toMatchObject({ outcome: 'refuse', rule: 'default' });

@@ -76,6 +76,7 @@ const REQUIRE: Array<[string, C, Record<string, unknown>, boolean]> = [
   ['regex: matches (unanchored, as a search)', { path: 'args.branch', op: 'regex', value: '^feat/' }, { branch: 'feat/login' }, true],
   ['regex: does not match', { path: 'args.branch', op: 'regex', value: '^feat/' }, { branch: 'main' }, false],
   ['regex: not a string', { path: 'args.branch', op: 'regex', value: '^feat/' }, { branch: 7 }, false],
+  ['regex: Go (RE2) syntax, as PolicyLayer writes it: (?i)', { path: 'args.branch', op: 'regex', value: '(?i)^FEAT/' }, { branch: 'feat/x' }, true],
   ['contains: substring', { path: 'args.title', op: 'contains', value: 'JIRA-' }, { title: 'fix JIRA-12' }, true],
   ['contains: substring with regex characters taken literally', { path: 'args.q', op: 'contains', value: 'a.b' }, { q: 'axb' }, false],
   ['contains: list item', { path: 'args.labels', op: 'contains', value: 'reviewed' }, { labels: ['bug', 'reviewed'] }, true],
@@ -254,7 +255,8 @@ describe('what lint says', () => {
       [{ path: 'args.amount', op: 'gt', value: '10000' }, 'invalid-condition', /"10000" is not a number; "gt" compares a number \(write 10000 without quotes\)/],
       [{ path: 'args.c', op: 'in', value: 'usd' }, 'invalid-condition', /is not a list/],
       [{ path: 'args.c', op: 'exists', value: 'yes' }, 'invalid-condition', /is not true or false/],
-      [{ path: 'args.c', op: 'regex', value: '(' }, 'invalid-schema', /is not a valid regular expression/],
+      [{ path: 'args.c', op: 'regex', value: '(' }, 'invalid-schema', /is not a regular expression mcp-guard can run in linear time/],
+      [{ path: 'args.c', op: 'regex', value: '(a)\\1' }, 'invalid-schema', /backreferences/],
       [{ path: 'args.c', op: 'greater', value: 1 }, 'invalid-value', /is not a condition operator; use "eq", "neq"/],
     ];
     for (const [condition, ruleId, message] of cases) {

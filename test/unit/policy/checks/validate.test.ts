@@ -46,6 +46,10 @@ const CORPUS: Array<[file: string, ruleId: string, line: number, column: number,
   ['catastrophic-regex.json', 'catastrophic-regex', 5, 83],
   ['ask-without-approval.json', 'ask-without-approval', 4, 29],
   ['unknown-schema-keyword.yaml', 'unknown-schema-keyword', 7, 7, 'properties'],
+  ['invalid-test-case.json', 'invalid-test-case', 7, 29],
+  ['unknown-test-name.yaml', 'unknown-test-name', 6, 19, 'python_venv'],
+  ['unknown-test-rule.json', 'unknown-test-rule', 5, 106, 'tools.read_file.rules[0]'],
+  ['untestable-decision.yaml', 'untestable-decision', 7, 13, 'ask'],
 ];
 
 describe('the broken-policy corpus', () => {
@@ -129,4 +133,25 @@ describe('messages (SPEC §5 wording)', () => {
     });
     expect(await validatePolicy(await parsePolicySource(text, 'p.json'))).toEqual([]);
   });
+});
+
+describe('validation of large policies', () => {
+  it('is not quadratic in the number of globs (20,000 patterns none of which can be told apart by prefix)', async () => {
+    const { validatePolicy } = await import('../../../../src/policy/checks/validate.js');
+    const { parseJsonSource } = await import('../../../../src/policy/source/source.js');
+    const time = async (n: number) => {
+      const tools: Record<string, string> = {};
+      for (let i = 0; i < n; i++) tools[`*${i}*`] = 'allow';
+      const source = parseJsonSource(JSON.stringify({ version: '1', default: 'deny', tools }), '/p.json');
+      const start = performance.now();
+      const problems = await validatePolicy(source);
+      return { ms: performance.now() - start, shadowed: problems.filter((p) => p.ruleId === 'shadowed-entry').length };
+    };
+    const small = await time(2000);
+    const large = await time(20_000);
+    // `*10*` lies under `*0*` and `*1*`: the check still finds what it can.
+    expect(small.shadowed).toBeGreaterThan(0);
+    // Ten times the patterns: quadratic would be 100 times the time.
+    expect(large.ms / Math.max(small.ms, 1)).toBeLessThan(35);
+  }, 60_000);
 });
