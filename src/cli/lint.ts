@@ -2,11 +2,12 @@ import { type Command, Option } from 'commander';
 import { seconds, wholeNumber } from './option-values.js';
 import { supportsColor } from 'chalk';
 import { UsageError } from '../errors.js';
-import type { CliContext } from './context.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
 
 interface LintOptions {
   format: 'stylish' | 'json' | 'sarif';
   maxWarnings?: number;
+  fix?: boolean;
   server?: boolean;
   timeout: number;
 }
@@ -18,6 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[files...]', 'policy files (default: the discovered policy)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif']).default('stylish'))
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more than n warnings').argParser(wholeNumber(0)))
+    .option('--fix', 'rewrite PolicyLayer constructs (require, deny_if, "args." paths) into the native format, keeping every decision, say what changed, then lint')
     .option('--server', 'start the server given after "--", read its tool list, and check the policy against it')
     .addOption(new Option('--timeout <seconds>', 'with --server: how long the server may take to list its tools').argParser(seconds()).default(30))
     .addHelpText(
@@ -29,6 +31,7 @@ Examples:
   mcp-guard lint policy.json
   mcp-guard lint --format sarif policy.json > mcp-guard.sarif
   mcp-guard lint --max-warnings 0 a.json b.yaml
+  mcp-guard lint --fix policylayer-policy.json      # into the native format, same decisions
   mcp-guard lint policy.json --server -- npx -y @modelcontextprotocol/server-everything`,
     )
     .action(async (operands: string[], options: LintOptions, command: Command) => {
@@ -46,6 +49,7 @@ Examples:
       ctx.exitCode = await runLint({
         files,
         format: options.format,
+        ...(options.fix ? { fix: true } : {}),
         ...(options.maxWarnings !== undefined ? { maxWarnings: options.maxWarnings } : {}),
         ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000 } } : {}),
         cwd: process.cwd(),
@@ -53,6 +57,7 @@ Examples:
         colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
         version: command.parent?.version() ?? '0.0.0',
         write: (text) => ctx.stdout.write(text),
+        note: (text) => diagnostic(ctx, stripControl(text)),
       });
     });
 }
