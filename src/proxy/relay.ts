@@ -211,10 +211,23 @@ export class Relay {
       return this.queueReply(errorLine(null, PARSE_ERROR, 'mcp-guard: the message is not valid JSON'));
     }
     if (Array.isArray(value)) return this.onClientBatch(value, text);
-    const settle = this.inOrder.reserve();
     const ambiguity = findAmbiguity(text);
-    if (ambiguity) return settle(() => this.writeClientVerdict(this.enactor.enact(refuseAmbiguous(value, ambiguity)), line));
-    this.clientJudge.judge(value, line, (verdict) => settle(() => this.writeClientVerdict(this.enactor.enact(verdict), line)));
+    if (ambiguity) return this.inTurn(refuseAmbiguous(value, ambiguity), line);
+    // Most verdicts come at once; one that waits for the state store takes its place in the queue.
+    let now: Verdict | undefined;
+    let later: ((run: () => void) => void) | undefined;
+    this.clientJudge.judge(value, line, (verdict) => {
+      if (later) later(() => this.writeClientVerdict(this.enactor.enact(verdict), line));
+      else now = verdict;
+    });
+    if (now) this.inTurn(now, line);
+    else later = this.inOrder.reserve();
+  }
+
+  /** Writes a verdict reached at once, after any earlier message still waiting for the state store. */
+  private inTurn(verdict: Verdict, line: Buffer): void {
+    if (this.inOrder.size === 0) this.writeClientVerdict(this.enactor.enact(verdict), line);
+    else this.inOrder.reserve()(() => this.writeClientVerdict(this.enactor.enact(verdict), line));
   }
 
   /**
