@@ -3,6 +3,7 @@ import { seconds } from './option-values.js';
 import { GuardError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
+import { withInterruption } from './interrupt.js';
 
 interface InitOptions {
   output?: string;
@@ -57,7 +58,7 @@ Examples:
       const format = options.format ?? (output !== undefined ? formatForFile(output) : 'json');
       if (output !== undefined) await checkOutputFile(output, Boolean(options.force));
 
-      const tools = await listServerTools(cmd, args, { timeoutMs: options.timeout * 1000, cwd: process.cwd() });
+      const tools = await withInterruption((signal) => listServerTools(cmd, args, { timeoutMs: options.timeout * 1000, cwd: process.cwd(), signal }));
       const policy = buildStartingPolicy(tools, { command: displayCommand(command), rateLimit: options.rateLimit });
       const text = format === 'yaml' ? await (await import('../init/policy-yaml.js')).startingPolicyYaml(policy) : (await import('../init/policy-json.js')).startingPolicyJson(policy);
       await assertClean(text, format);

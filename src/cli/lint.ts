@@ -3,6 +3,7 @@ import { seconds, wholeNumber } from './option-values.js';
 import { supportsColor } from 'chalk';
 import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { withInterruption } from './interrupt.js';
 
 interface LintOptions {
   format: 'stylish' | 'json' | 'sarif';
@@ -43,17 +44,19 @@ Examples:
       if (!options.server && serverCommand.length > 0) throw new UsageError(`a command after "--" is only used with --server (did you mean: mcp-guard lint --server -- ${serverCommand.join(' ')}?)`);
 
       const { runLint } = await import('../lint/run-lint.js');
-      ctx.exitCode = await runLint({
+      ctx.exitCode = await withInterruption((signal) =>
+        runLint({
         files,
         format: options.format,
         ...(options.maxWarnings !== undefined ? { maxWarnings: options.maxWarnings } : {}),
-        ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000 } } : {}),
+        ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000, signal } } : {}),
         cwd: process.cwd(),
         env: process.env,
         colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
         version: command.parent?.version() ?? '0.0.0',
         write: (text) => ctx.stdout.write(text),
-      });
+      }),
+      );
     });
 }
 

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
 import { GuardError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { withInterruption } from './interrupt.js';
 import {
   createProgressReporter,
   formatCreated,
@@ -46,27 +47,6 @@ function confirm(question: string, ctx: CliContext): Promise<boolean> {
     rl.on('close', () => done(false));
     rl.question(question, (answer) => done(/^\s*y(?:es)?\s*$/i.test(answer)));
   });
-}
-
-/** Runs `work` with Ctrl-C / SIGTERM turned into an abort, so a create can undo itself before exiting. */
-async function withInterruption<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  // Not `once`: execa's exit hook re-raises a signal nobody else listens to, which would kill us
-  // before the undo runs. A second signal, though, is the user insisting: let it end the process.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.kill(process.pid, signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
 
 function withCommonOptions(command: Command): Command {

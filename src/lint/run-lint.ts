@@ -10,7 +10,7 @@ export interface RunLintOptions {
   files: string[];
   format: 'stylish' | 'json' | 'sarif';
   maxWarnings?: number;
-  server?: { command: string; args: string[]; timeoutMs: number };
+  server?: { command: string; args: string[]; timeoutMs: number; signal?: AbortSignal };
   cwd: string;
   env: NodeJS.ProcessEnv;
   colorLevel: 0 | 1 | 2 | 3;
@@ -27,7 +27,11 @@ export interface RunLintOptions {
 export async function runLint(options: RunLintOptions): Promise<number> {
   const files = options.files.length > 0 ? options.files : [await findPolicyFile({ env: options.env, cwd: options.cwd })];
   let tools: Tool[] | undefined;
-  if (options.server) tools = await listServerTools(options.server.command, options.server.args, { timeoutMs: options.server.timeoutMs, cwd: options.cwd });
+  if (options.server) tools = await listServerTools(options.server.command, options.server.args, {
+      timeoutMs: options.server.timeoutMs,
+      cwd: options.cwd,
+      ...(options.server.signal ? { signal: options.server.signal } : {}),
+    });
   const results = await lintFiles(files, tools ? { tools } : {});
   const maxWarnings = options.maxWarnings;
   if (options.format === 'json') options.write(formatJson(results));
