@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PolicyError } from '../errors.js';
+import { expandHome } from '../paths/expand-home.js';
 import { GrantCounters } from '../limits/grant-counters.js';
 import { Limiter } from '../limits/limiter.js';
 import { type CompiledPolicy, compilePolicy } from '../policy/compile.js';
@@ -37,10 +37,6 @@ export interface SessionIO {
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
-}
 
 async function loadValidated(file: string, log: SessionIO['log']): Promise<LoadedPolicy> {
   const loaded = await loadPolicy(file);
