@@ -16,10 +16,19 @@ export default tseslint.config(
     },
   },
   {
-    // The decision engine is pure: no I/O, no clock, no process.
-    files: ['src/policy/decide*.ts', 'src/policy/match*.ts', 'src/limits/sliding-window.ts'],
+    // The decision engine is pure: no I/O, no clock, no process. It may use node:path (string
+    // arithmetic) and node:crypto digests; it reads the file system only through a PathEnv.
+    files: ['src/policy/engine/**/*.ts', 'src/limits/sliding-window.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'execa', 'chalk', 'better-sqlite3'], message: 'the engine is pure: no I/O' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', '!node:path', 'execa', 'chalk', 'better-sqlite3', 'ioredis', 'redis'], message: 'the engine is pure: no I/O' },
+            { regex: '(^|/)(cli|proxy|state|source|checks)/|host-file-system', message: 'the engine depends on nothing above it' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'process', 'Date'],
     },
   },

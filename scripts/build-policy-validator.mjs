@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Generates Ajv standalone validators, so start-up compiles no schema:
-//  - src/policy/policy-validator.generated.ts: schema/policy.schema.json (compiling it at
+//  - src/policy/checks/policy-validator.generated.ts: schema/policy.schema.json (compiling it at
 //    start-up cost ~40 ms on the 2-core dev machine; importing the generated module ~2 ms);
-//  - src/policy/json-schema-validator.generated.ts: the JSON Schema draft 2020-12 meta-schema,
+//  - src/policy/checks/json-schema-validator.generated.ts: the JSON Schema draft 2020-12 meta-schema,
 //    which `args`/`when` schemas are checked against (an Ajv instance that compiles it costs
 //    ~45 ms to create; the generated module imports in ~2 ms).
 // `--check` exits 1 when a committed file is out of date instead of writing it.
@@ -41,8 +41,8 @@ export function generateJsonSchemaValidator() {
 }
 
 const OUTPUTS = {
-  'src/policy/policy-validator.generated.ts': generatePolicyValidator,
-  'src/policy/json-schema-validator.generated.ts': generateJsonSchemaValidator,
+  'src/policy/checks/policy-validator.generated.ts': generatePolicyValidator,
+  'src/policy/checks/json-schema-validator.generated.ts': generateJsonSchemaValidator,
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

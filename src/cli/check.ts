@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addOptions } from './register-options.js';
-import { PolicyError, UsageError } from '../errors.js';
-import type { Decision } from '../policy/decision.js';
+import { UsageError } from '../errors.js';
+import type { Decision } from '../policy/engine/decision.js';
 import type { CliContext } from './context.js';
 import { stripControl } from './context.js';
 
@@ -60,47 +60,28 @@ Examples:
     .action(async (name: string, rawArgs: string, options: CheckOptions) => {
       if (options.prompt && options.resource) throw new UsageError('--prompt and --resource cannot be used together');
       const args = parseArguments(rawArgs);
-      const [{ findPolicyFile }, { loadPolicy }, { compilePolicy }, { decideMessage, isToolVisible }, { Limiter }] = await Promise.all([
-        import('../policy/discover.js'),
-        import('../policy/load.js'),
-        import('../policy/compile.js'),
-        import('../policy/decide.js'),
-        import('../limits/limiter.js'),
+      const [{ findPolicyFile }, { loadCompiledPolicy }, { isToolVisible }, { decisionName, simulate, SimulatedCounters }] = await Promise.all([
+        import('../policy/source/discover.js'),
+        import('../policy/compile-file.js'),
+        import('../policy/engine/decide.js'),
+        import('../policy/engine/simulate.js'),
       ]);
       const file = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
-      const loaded = await loadPolicy(file);
+      const { loaded, policy } = await loadCompiledPolicy(file);
       for (const w of loaded.warnings) ctx.stderr.write(`mcp-guard: ${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})\n`);
-      let policy;
-      try {
-        policy = await compilePolicy(loaded.document, loaded.file);
-      } catch (error) {
-        throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
-      }
 
       const method = options.resource ? 'resources/read' : options.prompt ? 'prompts/get' : 'tools/call';
       const params = options.resource ? { uri: name } : { name, arguments: args };
-      // Every limit is simulated in memory: check must never change a real (grant) counter.
-      const limiter = new Limiter(() => {
-        throw new Error('check keeps every counter in memory');
-      });
-      const now = Date.now();
-      const judgeOnce = (): Decision => {
-        const decision = decideMessage(policy, 'client→server', method, params);
-        if (decision.outcome === 'refuse' || decision.charges.length === 0) return decision;
-        const charged = limiter.charge(
-          decision.charges.map((c) => ({ ...c, scope: 'session' as const })),
-          now,
-        );
-        return charged.ok ? decision : charged.refusal;
-      };
-      let decision = judgeOnce();
-      for (let call = 2; call <= options.repeat; call++) decision = judgeOnce();
+      // Every limit, grant ones included, is simulated in memory: check never changes a real counter.
+      const counters = new SimulatedCounters();
+      let decision: Decision = simulate(policy, { method, params }, counters, 0).decision;
+      for (let call = 2; call <= options.repeat; call++) decision = simulate(policy, { method, params }, counters, 0).decision;
 
       const result: CheckResult = {
         method,
         ...(options.resource ? { uri: name } : options.prompt ? { prompt: name } : { tool: name }),
         outcome: decision.outcome,
-        decision: decision.outcome === 'refuse' ? decision.decision : decision.outcome === 'ask' ? 'ask' : 'allowed',
+        decision: decisionName(decision),
         rule: decision.rule === 'lifecycle' ? 'methods' : decision.rule,
         ...(decision.outcome !== 'allow' && decision.reason ? { reason: decision.reason } : {}),
         ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),

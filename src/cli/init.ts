@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GuardError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
 import { withInterruption } from './interrupt.js';
@@ -39,14 +39,12 @@ Examples:
   mcp-guard init --format yaml -- npx -y @modelcontextprotocol/server-memory | less`,
     )
     .action(async (command: string[], options: InitOptions) => {
-      const [cmd, ...args] = command;
-      if (!cmd) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard init -o policy.json -- npx -y @modelcontextprotocol/server-memory');
+      if (command[0] === undefined) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard init -o policy.json -- npx -y @modelcontextprotocol/server-memory');
       const output = options.output;
       if (output !== undefined) checkOutputName(output);
-      const [{ parseRateLimit }, { listServerTools }, { buildStartingPolicy, describeRate }, { checkOutputFile, formatForFile, writeNewFile }, { displayCommand, shellWord }] = await Promise.all([
-        import('../policy/duration.js'),
-        import('../lint/server-tools.js'),
-        import('../init/starting-policy.js'),
+      const [{ parseRateLimit }, { generateStartingPolicy }, { checkOutputFile, formatForFile, writeNewFile }, { displayCommand, shellWord }] = await Promise.all([
+        import('../policy/engine/duration.js'),
+        import('../init/generate-policy.js'),
         import('../init/output-file.js'),
         import('../init/command-line.js'),
       ]);
@@ -56,13 +54,9 @@ Examples:
       const format = options.format ?? (output !== undefined ? formatForFile(output) : 'json');
       if (output !== undefined) await checkOutputFile(output, Boolean(options.force));
 
-      const tools = await withInterruption((signal) => listServerTools(cmd, args, { timeoutMs: options.timeout * 1000, cwd: process.cwd(), signal }));
-      const policy = buildStartingPolicy(tools, { command: displayCommand(command), rateLimit: options.rateLimit });
-      const text = format === 'yaml' ? await (await import('../init/policy-yaml.js')).startingPolicyYaml(policy) : (await import('../init/policy-json.js')).startingPolicyJson(policy);
-      await assertClean(text, format);
-
-      const counts = (['read-only', 'limited', 'destructive'] as const).map((g) => policy.entries.filter((e) => e.group === g).length);
-      const summary = `${policy.entries.length} tools: ${counts[0]} read-only (allowed), ${counts[1]} allowed ${describeRate(options.rateLimit)} each, ${counts[2]} destructive (ask)`;
+      const { text, summary } = await withInterruption((signal) =>
+        generateStartingPolicy(command, { format, rateLimit: options.rateLimit, timeoutMs: options.timeout * 1000, cwd: process.cwd(), signal }),
+      );
       if (output === undefined) {
         ctx.stdout.write(text);
         diagnostic(ctx, `wrote a starting policy for ${summary}`);
@@ -80,15 +74,4 @@ Examples:
 function checkOutputName(file: string): void {
   if (/\.[cm]?[jt]s$/i.test(file)) throw new UsageError(`init writes JSON or YAML, not a module: name the output .json, .yaml or .yml (got ${file})`);
   if (/(^|[\\/])package\.json$/i.test(file)) throw new UsageError('init does not write package.json; write mcp-guard.config.json, or a .json/.yaml file you pass with --policy');
-}
-
-/** The generated file must load and lint clean; if it would not, that is a bug here, not the user's. */
-async function assertClean(text: string, format: 'json' | 'yaml'): Promise<void> {
-  const [{ parsePolicySource }, { validatePolicy }] = await Promise.all([import('../policy/source.js'), import('../policy/validate.js')]);
-  const file = `generated-policy.${format}`;
-  const problems = await validatePolicy(await parsePolicySource(text, file, { format }));
-  if (problems.length > 0) {
-    const first = problems[0]!;
-    throw new GuardError('INIT_INVALID', `internal error: the generated policy does not lint clean (${first.path}: ${first.message} (${first.ruleId})); please report it`);
-  }
 }

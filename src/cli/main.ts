@@ -18,6 +18,12 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Comman
   deny: () => import('./approvals.js'),
   init: () => import('./init.js'),
   check: () => import('./check.js'),
+  clients: () => import('./clients.js'),
+  wrap: () => import('./clients.js'),
+  unwrap: () => import('./clients.js'),
+  test: () => import('./test.js'),
+  replay: () => import('./replay.js'),
+  audit: () => import('./audit.js'),
   schema: () => import('./schema.js'),
 };
 
@@ -40,7 +46,7 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   if (at === 0 && first === 'help') {
     const topic = argv[1];
     if (topic !== undefined && !Object.hasOwn(COMMAND_MODULES, topic)) {
-      const { nearest } = await import('../policy/suggest.js');
+      const { nearest } = await import('../policy/checks/suggest.js');
       const guess = nearest(topic, Object.keys(COMMAND_MODULES));
       diagnostic(ctx, `no help for "${topic}": it is not a command${guess ? ` (did you mean ${guess}?)` : ''}; the commands are ${Object.keys(COMMAND_MODULES).join(', ')}`);
       return 2;
@@ -72,12 +78,13 @@ Examples:
   mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-everything
   mcp-guard lint policy.json
   mcp-guard check --policy policy.json shell_exec '{"cmd":"ls"}'
+  mcp-guard test policy.json
   mcp-guard venv create .venv --packages requests`,
   );
 
   // `mcp-guard lnit x.json` is a typo, not a server called lnit: a server command goes after `--`.
   if (explicit === undefined && first !== undefined && first !== '--' && !wantsHelp) {
-    const { nearest } = await import('../policy/suggest.js');
+    const { nearest } = await import('../policy/checks/suggest.js');
     const guess = nearest(first, Object.keys(COMMAND_MODULES));
     if (guess && !isOnPath(first)) {
       diagnostic(ctx, `unknown command "${first}" (did you mean ${guess}?); to run a server called ${first}, put it after "--"`);

@@ -1,3 +1,5 @@
+import { parseSince } from '../audit/since.js';
+import { CLIENT_IDS } from '../clients/registry.js';
 import { expandHome } from '../paths/expand-home.js';
 
 /**
@@ -37,6 +39,13 @@ export function seconds(allowZero = false): (value: string) => number {
   };
 }
 
+/** `--since`: a duration back from now, or a time; epoch milliseconds. */
+function sinceValue(value: string): number {
+  const since = parseSince(value, Date.now());
+  if (since === undefined) throw new OptionValueError(`"${value}" is not a duration or a time; use 90s, 15m, 1h, 2d (at most a year), or an ISO 8601 time such as 2026-11-25T08:00:00Z.`);
+  return since;
+}
+
 /** A whole number from `min` to `max`. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -62,6 +71,10 @@ export const OPTIONS = {
     flags: '--state-dir <dir>',
     help: 'where persistent state (counters, approvals) lives; default: $MCP_GUARD_STATE_DIR, else the platform state dir',
     parse: pathValue,
+  },
+  state: {
+    flags: '--state <url>',
+    help: 'the state store: sqlite:<dir>, redis://[user[:password]@]host[:port][/db] or rediss://… (default: $MCP_GUARD_STATE, the policy\'s "state", then the state dir)',
   },
   maxMessageBytes: {
     flags: '--max-message-bytes <n>',
@@ -109,6 +122,36 @@ export const OPTIONS = {
     default: 1,
   },
 
+  // clients, wrap, unwrap
+  client: { flags: '--client <id>', help: 'only this client', choices: CLIENT_IDS },
+  serverNames: { flags: '--server <name...>', help: 'only the servers with these names (default: every server found)' },
+  wrapPolicy: {
+    flags: '-p, --policy <file>',
+    help: 'the policy to guard them with (made absolute); without it, on a terminal, offers to write one per server with init',
+    parse: pathValue,
+  },
+  diff: { flags: '--dry-run', help: 'print the changes as a unified diff; write nothing' },
+
+  // audit
+  auditPolicy: {
+    flags: '-p, --policy <file>',
+    help: 'the policy whose "audit.path" is the default log (default: $MCP_GUARD_POLICY, then discovery)',
+    parse: pathValue,
+  },
+  since: {
+    flags: '--since <when>',
+    help: 'only records from this long ago (90s, 15m, 1h, 2d) or since this time (2026-11-25T08:00:00Z)',
+    parse: sinceValue,
+  },
+  follow: {
+    flags: '-f, --follow',
+    help: 'print the latest decisions (or, with --since, those since then), then each new one as it is appended, until interrupted',
+  },
+
+  // approvals, approve, deny
+  storePolicy: { flags: '-p, --policy <file>', help: 'use the state store named by this policy\'s "state" key', parse: pathValue },
+  watch: { flags: '--watch', help: 'wait for pending calls and ask y/N for each on the terminal, until Ctrl-C' },
+
   // output and detail (check, approvals, venv, schema)
   json: { flags: '--json', help: 'print machine-readable JSON on stdout' },
   details: { flags: '-v, --verbose', help: 'print details (tool output, stack traces) on stderr' },
@@ -146,7 +189,7 @@ export const OPTIONS = {
 export type OptionId = keyof typeof OPTIONS;
 
 /** The options of `run`, which also stand before the server command when `run` is left out. */
-export const RUN_OPTIONS = ['policy', 'auditLog', 'dryRun', 'grant', 'stateDir', 'maxMessageBytes', 'shutdownTimeout', 'quiet', 'verbose'] as const satisfies readonly OptionId[];
+export const RUN_OPTIONS = ['policy', 'auditLog', 'dryRun', 'grant', 'stateDir', 'state', 'maxMessageBytes', 'shutdownTimeout', 'quiet', 'verbose'] as const satisfies readonly OptionId[];
 
 /** What a spec's flags say: its names, the property it sets, and whether it takes a value. */
 export interface Flags {

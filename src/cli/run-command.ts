@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { SessionOptions } from '../proxy/session.js';
-import { type CliContext, diagnostic, stripControl } from './context.js';
+import { escapeText } from '../terminal/escape.js';
+import type { CliContext } from './context.js';
 
 export type RunOptions = SessionOptions;
 
@@ -10,14 +11,20 @@ export async function runCommand(command: string[], options: RunOptions, ctx: Cl
   const [cmd, ...args] = command;
   if (!cmd) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-memory');
   ctx.verbose = Boolean(options.verbose);
-  const { runGuard } = await import('../proxy/session.js');
+  const [{ runGuard }, { StderrWriter }] = await Promise.all([import('../proxy/session.js'), import('../terminal/stderr.js')]);
+  // The real stderr is written without blocking the relay; a test's stream is written as it is.
+  const stderr = ctx.stderr === process.stderr ? new StderrWriter(process.stderr) : undefined;
   ctx.exitCode = await runGuard(cmd, args, options, {
     stdin: process.stdin,
     stdout: process.stdout,
     log: (level, message) => {
       if (options.quiet && level !== 'error') return;
       if (!options.verbose && level === 'debug') return;
-      diagnostic(ctx, stripControl(message));
+      // Messages quote what servers and agents sent: one line each, with nothing a terminal acts on.
+      const line = `mcp-guard: ${escapeText(message)}\n`;
+      if (stderr) stderr.line(line);
+      else ctx.stderr.write(line);
     },
+    serverStderr: stderr?.nonBlocking ? { write: (chunk) => stderr.bytes(chunk), onDrain: (fn) => stderr.onDrain(fn) } : undefined,
   });
 }

@@ -1,4 +1,4 @@
-import type { RuleObjectSpec } from '../policy/types.js';
+import type { RuleObjectSpec } from '../policy/engine/types.js';
 import { commentText, GROUP_TITLES, SCHEMA_URL, type StartingPolicy } from './starting-policy.js';
 
 /** The starting policy as JSON: comments go in `$comment` members, which the policy format allows in every object. */

@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { stripControl } from '../terminal/strip-control.js';
-import type { RuleObjectSpec } from '../policy/types.js';
+import type { RuleObjectSpec } from '../policy/engine/types.js';
 import { classifyTool, type RiskGroup } from './tool-risk.js';
 
 /** Generated policies name the schema of the mcp-guard that wrote them, as a `file:` URL that resolves on this machine. */

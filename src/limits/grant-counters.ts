@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import type { Charge } from '../policy/decision.js';
+import type { Charge } from '../policy/engine/decision.js';
 import type { Database } from '../state/database.js';
-import { amountFor, retryAfter } from './sliding-window.js';
+import { retryAfter } from './sliding-window.js';
 
 /**
  * `scope: "grant"` counters, shared by every mcp-guard process with the same grant id through
@@ -13,6 +13,12 @@ import { amountFor, retryAfter } from './sliding-window.js';
  * events that left the window since the last one, not the whole window. Within one batch (one
  * chunk of client input, see Limiter.batch) all checks share one transaction: committing per
  * call cost ~50 µs; per batch it is a few µs a call.
+ *
+ * Each counter keeps its own clock: the latest time any process charged or read it. A request
+ * whose `now` is older (it read the clock, then waited for another process's transaction; or its
+ * machine's clock is behind) is taken at that latest time instead, so a counter's events are
+ * always in order and never land behind a window's cursor (where they would stay in its sum for
+ * good). The Redis backend (src/state/redis-scripts.ts) implements the same algorithm in Lua.
  */
 interface WindowRow {
   sum: number;
@@ -24,7 +30,9 @@ interface WindowRow {
 const LAST = Number.MAX_SAFE_INTEGER;
 
 /** Inserts (by this process, per counter) between prunes of events every window has left. */
-const PRUNE_EVERY = 64;
+export const PRUNE_EVERY = 64;
+
+export type GrantCharge = { ok: true; ids: number[] } | { ok: false; charge: Charge; retryAfterSeconds: number | undefined };
 
 export class GrantCounters {
   private readonly q: Record<string, Statement>;
@@ -40,6 +48,7 @@ export class GrantCounters {
     this.q = {
       window: prepare('SELECT sum, cursor_t, cursor_id FROM counter_windows WHERE grant_id = ? AND counter = ? AND window_ms = ?'),
       windows: prepare('SELECT window_ms, sum, cursor_t, cursor_id FROM counter_windows WHERE grant_id = ? AND counter = ?'),
+      latest: prepare('SELECT MAX(cursor_t + window_ms) AS t FROM counter_windows WHERE grant_id = ? AND counter = ?'),
       sumAfter: prepare('SELECT COALESCE(SUM(amount), 0) AS s FROM counter_events WHERE grant_id = ? AND counter = ? AND t > ?'),
       leaving: prepare(
         'SELECT COALESCE(SUM(amount), 0) AS s FROM counter_events WHERE grant_id = ? AND counter = ? AND t <= ? AND (t > ? OR (t = ? AND id > ?))',
@@ -59,29 +68,33 @@ export class GrantCounters {
   }
 
   /** Atomically checks every charge and records them all, or none. Returns the event ids, or the charge that has no room. */
-  tryCharge(charges: Charge[], now: number): { ok: true; ids: number[] } | { ok: false; charge: Charge; retryAfterSeconds: number | undefined } {
-    return this.transaction(() => {
-      for (const charge of charges) {
-        const amount = amountFor(charges, charge.counter);
-        const sum = this.slide(charge.counter, charge.windowMs, now);
-        if (sum + amount <= charge.max) continue;
-        const inWindow = this.q.inWindow!.all(this.grantId, charge.counter, now - charge.windowMs) as Array<{ t: number; amount: number }>;
-        return { ok: false as const, charge, retryAfterSeconds: retryAfter(inWindow, charge, amount, now) };
-      }
-      const ids: number[] = [];
-      const done = new Set<string>();
-      for (const charge of charges) {
-        if (done.has(charge.counter)) continue;
-        done.add(charge.counter);
-        ids.push(Number(this.q.insert!.run(this.grantId, charge.counter, now, charge.amount).lastInsertRowid));
-        this.q.addToWindows!.run(charge.amount, this.grantId, charge.counter);
-        // Pruning slides every window of the counter; once in a while is enough to bound the table.
-        const inserts = (this.insertsSincePrune.get(charge.counter) ?? 0) + 1;
-        this.insertsSincePrune.set(charge.counter, inserts % PRUNE_EVERY);
-        if (inserts >= PRUNE_EVERY) this.pruneCounter(charge.counter, now);
-      }
-      return { ok: true as const, ids };
-    });
+  tryCharge(charges: ReadonlyArray<Charge>, now: number): GrantCharge {
+    return this.transaction(() => this.chargeInTransaction(charges, now));
+  }
+
+  /** `tryCharge` for a caller that already holds an IMMEDIATE transaction (a batch of requests). */
+  chargeInTransaction(charges: ReadonlyArray<Charge>, now: number): GrantCharge {
+    const t = this.clock(charges, now);
+    for (const charge of charges) {
+      const amount = amountOf(charges, charge.counter);
+      const sum = this.slide(charge.counter, charge.windowMs, t);
+      if (sum + amount <= charge.max) continue;
+      const inWindow = this.q.inWindow!.all(this.grantId, charge.counter, t - charge.windowMs) as Array<{ t: number; amount: number }>;
+      return { ok: false as const, charge, retryAfterSeconds: retryAfter(inWindow, charge, amount, t) };
+    }
+    const ids: number[] = [];
+    const done = new Set<string>();
+    for (const charge of charges) {
+      if (done.has(charge.counter)) continue;
+      done.add(charge.counter);
+      ids.push(Number(this.q.insert!.run(this.grantId, charge.counter, t, charge.amount).lastInsertRowid));
+      this.q.addToWindows!.run(charge.amount, this.grantId, charge.counter);
+      // Pruning slides every window of the counter; once in a while is enough to bound the table.
+      const inserts = (this.insertsSincePrune.get(charge.counter) ?? 0) + 1;
+      this.insertsSincePrune.set(charge.counter, inserts % PRUNE_EVERY);
+      if (inserts >= PRUNE_EVERY) this.pruneCounter(charge.counter, t);
+    }
+    return { ok: true as const, ids };
   }
 
   refund(ids: number[]): void {
@@ -98,7 +111,7 @@ export class GrantCounters {
 
   /** Units used by a counter in the window ending at `now`. */
   used(counter: string, windowMs: number, now: number): number {
-    return this.transaction(() => this.slide(counter, windowMs, now));
+    return this.transaction(() => this.slide(counter, windowMs, this.clock([{ counter }], now)));
   }
 
   /**
@@ -134,6 +147,16 @@ export class GrantCounters {
     return fn();
   }
 
+  /** The time a request is taken at: `now`, or the latest time any of its counters has seen. */
+  private clock(charges: ReadonlyArray<{ counter: string }>, now: number): number {
+    let t = now;
+    for (const charge of charges) {
+      const latest = (this.q.latest!.get(this.grantId, charge.counter) as { t: number | null }).t;
+      if (latest !== null && latest > t) t = latest;
+    }
+    return t;
+  }
+
   /** The window's sum after sliding it to `now` (creating its row on first use). */
   private slide(counter: string, windowMs: number, now: number): number {
     const edge = now - windowMs;
@@ -160,4 +183,10 @@ export class GrantCounters {
     }
     if (oldest !== Infinity) this.q.prune!.run(this.grantId, counter, oldest);
   }
+}
+
+/** The amount a request adds to a counter: its first charge naming the counter decides (as for session counters). */
+export function amountOf(charges: ReadonlyArray<Charge>, counter: string): number {
+  for (const c of charges) if (c.counter === counter) return c.amount;
+  return 0;
 }

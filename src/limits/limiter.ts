@@ -1,92 +1,144 @@
 import { GuardError } from '../errors.js';
-import { type Charge, type RefuseDecision, refuse } from '../policy/decision.js';
-import type { GrantCounters } from './grant-counters.js';
+import { type Charge, type RefuseDecision, refuse } from '../policy/engine/decision.js';
+import type { GrantChargeResult, GrantTicket, MaybePromise, StateStore } from '../state/store.js';
+import { rateLimited } from '../policy/engine/rate-limited.js';
 import { type CounterEvent, SlidingWindowCounters } from './sliding-window.js';
 
-/** What a successful charge took, so it can be given back. */
+/** What a successful charge took and may give back (only its refundable part is kept). */
 export interface Ticket {
   session: Array<[string, CounterEvent]>;
-  grantIds: number[];
+  grant: GrantTicket | undefined;
+}
+
+export type ChargeOutcome = { ok: true; ticket: Ticket | undefined } | { ok: false; refusal: RefuseDecision };
+
+/** The part of a state store the limiter uses. */
+export type GrantStore = Pick<StateStore, 'description' | 'chargeGrant' | 'refundGrant'>;
+
+interface Waiting {
+  grantCharges: Charge[];
+  sessionCharges: Charge[];
+  /** Session units already taken, given back if the store refuses. */
+  session: Array<[string, CounterEvent]>;
+  done: (outcome: ChargeOutcome) => void;
 }
 
 /**
- * Charges a decision's limits: session counters in memory, grant counters in the state database
- * (opened on first use). A database that cannot be used refuses the call: fail closed.
+ * Charges a decision's limits: session counters in memory, grant counters in the state store
+ * (opened on first use). Grant charges are gathered while a chunk of input is judged and sent to
+ * the store together when the relay calls `flush()`: one transaction (SQLite) or one script
+ * (Redis) per chunk, and the store decides them in order. A store that answers at once (SQLite)
+ * settles every call before `flush()` returns, so the chunk's output is released in one go after
+ * its units are durably counted; one that answers later (Redis) settles them when it answers.
+ * A store that cannot be used refuses the calls that need it: fail closed.
  */
 export class Limiter {
   readonly session = new SlidingWindowCounters();
-  private grant: GrantCounters | undefined;
-  private batching = false;
+  private store: GrantStore | undefined;
+  private waiting: Waiting[] = [];
+  /** The time of the batch being gathered (the judging of one chunk reads the clock once). */
+  private now = 0;
 
-  constructor(private readonly openGrant: () => GrantCounters) {}
-
-  charge(charges: Charge[], now: number): { ok: true; ticket: Ticket | undefined } | { ok: false; refusal: RefuseDecision } {
-    if (charges.length === 0) return { ok: true, ticket: undefined };
-    const sessionCharges = charges.filter((c) => c.scope === 'session');
-    const grantCharges = charges.filter((c) => c.scope === 'grant');
-    // Session counters live in this single-threaded process: check them all before touching the database.
-    const full = this.session.check(sessionCharges, now);
-    if (full) return { ok: false, refusal: rateLimited(full.charge, full.retryAfterSeconds) };
-    let grantIds: number[] = [];
-    if (grantCharges.length > 0) {
-      try {
-        const grant = (this.grant ??= this.openGrant());
-        const result = grant.tryCharge(grantCharges, now);
-        if (!result.ok) return { ok: false, refusal: rateLimited(result.charge, result.retryAfterSeconds) };
-        grantIds = result.ids;
-      } catch (error) {
-        const why = error instanceof GuardError ? error.message : `the grant counters cannot be used: ${(error as Error).message}`;
-        return { ok: false, refusal: refuse('denied', grantCharges[0]!.rule, `${why}; the call is refused so the limit cannot be overspent`) };
-      }
-    }
-    return { ok: true, ticket: { session: this.session.record(sessionCharges, now), grantIds } };
-  }
-
-  refund(ticket: Ticket): void {
-    this.session.refund(ticket.session);
-    if (ticket.grantIds.length > 0 && this.grant) {
-      try {
-        this.grant.refund(ticket.grantIds);
-      } catch {
-        // A refund that cannot be written only leaves the counter stricter than it should be.
-      }
-    }
-  }
+  constructor(
+    private readonly openStore: () => GrantStore,
+    private readonly grant: string,
+  ) {}
 
   /**
-   * Runs `fn` (the judging of one chunk of input) with every grant check in it sharing one
-   * database transaction, committed before `fn`'s corked writes are released.
+   * Checks and takes every charge, or none, and calls `done` with the outcome: at once when no
+   * grant limit is involved, else when the batch is flushed. Session units are taken at once (in
+   * order, so the next call sees them) and given back if the store then refuses.
    */
-  batch<T>(fn: () => T): T {
-    if (this.batching) return fn();
-    this.batching = true;
+  charge(charges: Charge[], now: number, done: (outcome: ChargeOutcome) => void): void {
+    if (charges.length === 0) return done({ ok: true, ticket: undefined });
+    const sessionCharges = charges.filter((c) => c.scope === 'session');
+    const grantCharges = charges.filter((c) => c.scope === 'grant');
+    const full = this.session.check(sessionCharges, now);
+    if (full) return done({ ok: false, refusal: rateLimited(full.charge, full.retryAfterSeconds) });
+    const session = this.session.record(sessionCharges, now);
+    if (grantCharges.length === 0) return done({ ok: true, ticket: { session: refundable(session, sessionCharges), grant: undefined } });
+    this.waiting.push({ grantCharges, sessionCharges, session, done });
+    this.now = now;
+  }
+
+  /** Sends the gathered grant charges to the store; their calls are settled now (SQLite) or when it answers (Redis). */
+  flush(): void {
+    if (this.waiting.length === 0) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    let answer: MaybePromise<GrantChargeResult[]>;
     try {
-      return this.grant ? this.grant.batch(fn) : fn();
-    } finally {
-      this.batching = false;
+      this.store ??= this.openStore();
+      answer = this.store.chargeGrant(this.grant, batch.map((w) => w.grantCharges), this.now);
+    } catch (error) {
+      this.failAll(batch, error);
+      return;
+    }
+    if (answer instanceof Promise) {
+      answer.then(
+        (results) => this.settle(batch, results),
+        (error: unknown) => this.failAll(batch, error),
+      );
+    } else {
+      this.settle(batch, answer);
+    }
+  }
+
+  /** Gives back the refundable part of what a charge took (the upstream answered with an error). */
+  refund(ticket: Ticket | undefined): void {
+    if (!ticket) return;
+    this.session.refund(ticket.session);
+    if (!ticket.grant || !this.store) return;
+    try {
+      const done = this.store.refundGrant(this.grant, [ticket.grant]);
+      // A refund that cannot be written only leaves the counter stricter than it should be.
+      if (done instanceof Promise) done.catch(() => undefined);
+    } catch {
+      // As above.
+    }
+  }
+
+  private settle(batch: Waiting[], results: GrantChargeResult[]): void {
+    batch.forEach((w, i) => {
+      const result = results[i];
+      if (!result || !result.ok) {
+        this.session.refund(w.session);
+        const refusal = result ? rateLimited(result.charge, result.retryAfterSeconds) : unavailable(w.grantCharges, 'it gave no answer', this.store?.description);
+        return w.done({ ok: false, refusal });
+      }
+      w.done({ ok: true, ticket: { session: refundable(w.session, w.sessionCharges), grant: refundableGrant(result.ticket, w.grantCharges) } });
+    });
+  }
+
+  private failAll(batch: Waiting[], error: unknown): void {
+    const why = error instanceof GuardError ? error.message : ((error as Error)?.message ?? String(error));
+    for (const w of batch) {
+      this.session.refund(w.session);
+      w.done({ ok: false, refusal: unavailable(w.grantCharges, why, this.store?.description) });
     }
   }
 }
 
-function rateLimited(charge: Charge, retryAfterSeconds: number | undefined): RefuseDecision {
-  const per = describeWindow(charge.windowMs);
-  const reason =
-    retryAfterSeconds === undefined
-      ? `this call needs ${charge.amount} units of the "${charge.counter}" limit, more than its maximum of ${charge.max} per ${per}`
-      : `rate limit reached: at most ${charge.max} per ${per} on "${charge.counter}"; try again in ${retryAfterSeconds} s`;
-  return refuse('rate_limited', charge.rule, reason, retryAfterSeconds);
+function unavailable(charges: Charge[], why: string, backend: string | undefined): RefuseDecision {
+  return refuse(
+    'denied',
+    charges[0]!.rule,
+    `the grant counters${backend ? ` in ${backend}` : ''} cannot be used (${why}); the call is refused so the limit cannot be overspent`,
+  );
 }
 
-function describeWindow(ms: number): string {
-  const units: Array<[number, string]> = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
-  ];
-  for (const [size, name] of units) {
-    if (ms === size) return name;
-    if (ms % size === 0) return `${ms / size} ${name}s`;
-  }
-  return `${ms / 1000} seconds`;
+/** The events of counters that every charge naming them lets be given back. */
+function refundable(events: Array<[string, CounterEvent]>, charges: Charge[]): Array<[string, CounterEvent]> {
+  return events.filter(([counter]) => charges.every((c) => c.counter !== counter || c.refundable));
+}
+
+/**
+ * A grant ticket's events follow the distinct counters of its charges, in order (src/state/store.ts);
+ * only those of counters every charge lets be given back stay in it.
+ */
+function refundableGrant(ticket: GrantTicket, charges: Charge[]): GrantTicket | undefined {
+  const counters: string[] = [];
+  for (const c of charges) if (!counters.includes(c.counter)) counters.push(c.counter);
+  const events = ticket.events.filter((_e, i) => charges.every((c) => c.counter !== counters[i] || c.refundable));
+  return events.length === 0 ? undefined : { events };
 }

@@ -1,4 +1,4 @@
-import type { Charge } from '../policy/decision.js';
+import type { Charge } from '../policy/engine/decision.js';
 
 /**
  * Session counters: for each counter, the log of (time, amount) events of the calls it allowed.

@@ -1,8 +1,11 @@
+import path from 'node:path';
 import type { PolicyProblem } from '../errors.js';
+import { validateTestSource } from '../policy/checks/test-cases.js';
+import { findPolicyFor, findTestFiles, isTestFile } from '../policy/source/test-files.js';
 import { readPolicySource } from '../policy/load.js';
-import { validatePolicy } from '../policy/validate.js';
-import { formatPath } from '../policy/source-range.js';
-import { isObject } from '../policy/walk.js';
+import { validatePolicy } from '../policy/checks/validate.js';
+import { formatPath } from '../policy/source/source-range.js';
+import { isObject } from '../policy/engine/walk.js';
 import { SERVER_RULES } from './server-rules.js';
 import type { Tool } from './server-tools.js';
 
@@ -22,8 +25,15 @@ export interface LintResult {
  */
 export async function lintFiles(files: string[], options: { tools?: Tool[] } = {}): Promise<LintResult[]> {
   const results: LintResult[] = [];
+  const done = new Set<string>();
   for (const file of files) {
+    if (done.has(path.resolve(file))) continue;
+    if (isTestFile(file)) {
+      results.push(await lintTestFile(file, done));
+      continue;
+    }
     const source = await readPolicySource(file);
+    done.add(source.file);
     const problems = await validatePolicy(source);
     if (options.tools && isObject(source.value) && !problems.some((p) => p.ruleId === 'syntax')) {
       for (const rule of SERVER_RULES) {
@@ -41,12 +51,32 @@ export async function lintFiles(files: string[], options: { tools?: Tool[] } = {
       }
       problems.sort((a, b) => a.line - b.line || a.column - b.column);
     }
-    results.push({
-      file: source.file,
-      problems,
-      errorCount: problems.filter((p) => p.severity === 'error').length,
-      warningCount: problems.filter((p) => p.severity === 'warning').length,
-    });
+    results.push(result(source.file, problems));
+    // The policy's test files are part of it: `mcp-guard test` refuses to run broken ones.
+    for (const testFile of findTestFiles(source.file)) {
+      if (!done.has(testFile)) results.push(await lintTestFile(testFile, done, source.value));
+    }
   }
   return results;
+}
+
+/** A test file (`<name>.test.json`), checked against the policy beside it when there is one. */
+async function lintTestFile(file: string, done: Set<string>, policy?: unknown): Promise<LintResult> {
+  const source = await readPolicySource(file);
+  done.add(source.file);
+  let doc = policy;
+  if (doc === undefined) {
+    const policyFile = findPolicyFor(source.file);
+    if (policyFile) doc = (await readPolicySource(policyFile)).value;
+  }
+  return result(source.file, validateTestSource(source, doc));
+}
+
+function result(file: string, problems: PolicyProblem[]): LintResult {
+  return {
+    file,
+    problems,
+    errorCount: problems.filter((p) => p.severity === 'error').length,
+    warningCount: problems.filter((p) => p.severity === 'warning').length,
+  };
 }

@@ -1,4 +1,4 @@
-import { findPolicyFile } from '../policy/discover.js';
+import { findPolicyFile } from '../policy/source/discover.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { formatStylish } from './formatters/stylish.js';

@@ -1,10 +1,10 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { compileGlob, isGlob } from '../policy/glob.js';
-import type { RuleMeta } from '../policy/policy-rules.js';
-import type { ShapeProblem } from '../policy/policy-shape.js';
-import { formatPath, type PolicyPath } from '../policy/source-range.js';
-import { nearest } from '../policy/suggest.js';
-import { entries, isObject, schemas } from '../policy/walk.js';
+import { compileGlob, isGlob } from '../policy/engine/glob.js';
+import type { RuleMeta } from '../policy/checks/policy-rules.js';
+import type { ShapeProblem } from '../policy/checks/policy-shape.js';
+import { formatPath, type PolicyPath } from '../policy/source/source-range.js';
+import { nearest } from '../policy/checks/suggest.js';
+import { entries, isObject, schemas } from '../policy/engine/walk.js';
 
 /** What a server check sees: the policy document and the server's real tools. */
 export interface ServerContext {

@@ -25,11 +25,19 @@ const STOP_GRACE_MS = 1_000;
  * which is always stopped (stdin closed, then SIGTERM, then SIGKILL, to the whole group) as soon
  * as the answer is in, whether listing worked, failed, timed out or was interrupted (`signal`).
  */
-export async function listServerTools(command: string, args: string[], opts: { timeoutMs: number; cwd?: string; signal?: AbortSignal }): Promise<Tool[]> {
+export async function listServerTools(
+  command: string,
+  args: string[],
+  opts: { timeoutMs: number; cwd?: string; env?: Record<string, string>; signal?: AbortSignal },
+): Promise<Tool[]> {
   let child: SupervisedChild;
   try {
-    // The server gets the same environment it would get under `mcp-guard run`.
-    child = await startChild(command, args, { stderr: 'pipe', ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+    // The server gets the same environment it would get under `mcp-guard run` (plus a client config's `env`).
+    child = await startChild(command, args, {
+      stderr: 'pipe',
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    });
   } catch (error) {
     if (error instanceof SpawnError && error.code === 'COMMAND_NOT_FOUND') throw new GuardError('SERVER_NOT_FOUND', error.message, { exitCode: 2, cause: error });
     if (error instanceof SpawnError) throw new GuardError('SERVER_NOT_EXECUTABLE', error.message, { exitCode: 2, cause: error });

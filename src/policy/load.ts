@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PolicyError, type PolicyProblem } from '../errors.js';
-import { moduleSource, parsePolicySource, type PolicySource } from './source.js';
-import type { PolicyDocument } from './types.js';
-import { validatePolicy } from './validate.js';
+import { moduleSource, parsePolicySource, type PolicySource } from './source/source.js';
+import type { PolicyDocument } from './engine/types.js';
+import { validatePolicy } from './checks/validate.js';
 
 export interface LoadedPolicy {
   /** Absolute path of the policy file. */

@@ -18,7 +18,17 @@ export const MAX_NESTING = 1000;
 /** Past this many members, an object's names are kept in a Set (an array scan would be quadratic). */
 const SMALL_OBJECT = 16;
 
-export type Ambiguity = { kind: 'duplicate-key'; key: string } | { kind: 'carriage-return' } | { kind: 'too-deep'; limit: number };
+export type Ambiguity =
+  | { kind: 'duplicate-key'; key: string }
+  | { kind: 'control-character'; key: string }
+  | { kind: 'carriage-return' }
+  | { kind: 'too-deep'; limit: number };
+
+/**
+ * A control character (U+0000–U+001F, U+007F) in a member name: C parsers such as cJSON stop a
+ * name at U+0000, so `"name\u0000x"` is `name` to them and something else to every other reader.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * A member name as a case-insensitive parser sees it: Go folds each rune with
@@ -71,6 +81,8 @@ function scan(text: string, strict: boolean, refuseCR = strict): Ambiguity | und
       if (expectKey) {
         // `"a"` and `"\u0061"` are the same name: decode escapes before comparing.
         const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        // Raw control characters are invalid JSON; escaped ones, and a raw DEL, are not.
+        if ((escaped || key.includes('\u007f')) && strict && CONTROL_CHARACTER.test(key)) return { kind: 'control-character', key };
         const folded = foldMemberName(key);
         let keys = stack[stack.length - 1]!;
         if (Array.isArray(keys)) {

@@ -1,6 +1,6 @@
 /** JSON-RPC 2.0 message kinds and the wire errors mcp-guard builds. */
 
-import { foldMemberName } from './duplicate-keys.js';
+import { CONTROL_CHARACTER, foldMemberName } from './duplicate-keys.js';
 
 export type JsonRpcId = string | number;
 
@@ -52,10 +52,20 @@ export function classify(value: unknown): Message {
   }
   if ('method' in obj) {
     if (typeof obj.method !== 'string') return { kind: 'invalid', id, why: 'method must be a string' };
+    // A C server reads "tools/call\u0000x" as tools/call; mcp-guard would judge an unknown method.
+    if (CONTROL_CHARACTER.test(obj.method)) return { kind: 'invalid', id, why: 'method contains a control character' };
     if ('result' in obj || 'error' in obj) return { kind: 'invalid', id, why: 'a request cannot carry result or error' };
     const p = Array.isArray(params) ? undefined : (params as Record<string, unknown> | undefined);
     const paramVariant = p && JUDGED_METHODS.has(obj.method) ? caseVariantMember(p, JUDGED_PARAMS) : undefined;
     if (paramVariant !== undefined) return { kind: 'invalid', id, why: `params.${paramVariant} differs from a member mcp-guard judges only in letter case` };
+    if (p && JUDGED_METHODS.has(obj.method)) {
+      for (const member of JUDGED_PARAMS) {
+        const value = p[member];
+        if (member !== 'arguments' && typeof value === 'string' && CONTROL_CHARACTER.test(value)) {
+          return { kind: 'invalid', id, why: `params.${member} contains a control character` };
+        }
+      }
+    }
     if (!('id' in obj)) return { kind: 'notification', method: obj.method, params: p, value: obj };
     if (id === null) return { kind: 'invalid', id: null, why: 'id must be a string or a number' };
     return { kind: 'request', id, method: obj.method, params: p, value: obj };

@@ -1,25 +1,35 @@
+import { type Ambiguity, CONTROL_CHARACTER, foldMemberName, MAX_NESTING } from './duplicate-keys.js';
+import { Utf8Checker } from './utf8.js';
+
 /**
- * An incremental scanner for one JSON-RPC response streamed in chunks. It reads what the relay
- * needs to know about a large response without holding it whole or decoding it to a string: the
- * top-level keys (to tell a response from a request), the `id` (which servers built on the MCP SDK
- * write last), whether `result.isError` is true, and whether the text is structurally well-formed
- * JSON. String contents — the bulk of any large result — are skipped with a native `indexOf`.
+ * An incremental scanner for one JSON-RPC message that arrives in chunks: a long server response
+ * is judged while it arrives, never held whole as a string, and never parsed (SPEC §4). It reads
+ * the top-level member names (a response has only jsonrpc/id/result/error), the `id` (which
+ * servers built on the MCP SDK write last), and checks what the relay checks of a whole line:
+ * valid UTF-8, well-formed JSON, one value and nothing after it, no member name twice in an
+ * object (letter case aside), no control character in a member name, nesting within the limit.
+ * String contents — the bulk of any large result — are skipped with a native `indexOf`.
  */
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const MAX_CAPTURE = 256;
+/** The id and other values captured are small; a longer one is not an id anything matches. */
+const MAX_VALUE_CAPTURE = 256;
+/** Member names are kept whole to compare them; one longer than this is refused. */
+export const MAX_MEMBER_NAME_BYTES = 64 * 1024;
+
+export type StreamViolation = Ambiguity | { kind: 'invalid-utf8' } | { kind: 'member-name-too-long' };
 
 export interface ScanSummary {
   /** Top-level member names seen, in order. */
   keys: string[];
   /** The raw JSON text of the top-level `id`, when one was complete. */
   idText: string | undefined;
-  /** `result.isError` was the literal `true`. */
-  isError: boolean;
   /** Balanced brackets, terminated strings, one top-level object, nothing after it. */
   wellFormed: boolean;
-  /** Something already seen cannot be part of a JSON object (whatever follows). */
+  /** Something already seen cannot be part of one JSON object (whatever follows). */
   malformed: boolean;
+  /** The first thing that makes the message ambiguous or invalid to some reader, once seen. */
+  violation: StreamViolation | undefined;
 }
 
 export class ResponseScanner {
@@ -33,17 +43,19 @@ export class ResponseScanner {
   /** Expecting a member name at the current depth (right after `{` or `,` inside an object). */
   private expectKey = false;
   private readonly objectAt: boolean[] = [];
-  // Capture of small texts: a top-level key name, or a value we care about.
+  /** The folded member names seen in each open object (undefined for an open array). */
+  private readonly names: Array<Set<string> | undefined> = [];
   private capturing: 'key' | 'value' | undefined;
   private capture: number[] = [];
-  private captureKeyName = '';
+  private captureEscaped = false;
   private currentTopKey = '';
-  private currentResultKey = '';
   private readonly keys: string[] = [];
   private idText: string | undefined;
-  private isError = false;
+  private violation: StreamViolation | undefined;
+  private readonly utf8 = new Utf8Checker();
 
   push(chunk: Buffer): void {
+    if (!this.violation && !this.utf8.push(chunk)) this.violation = { kind: 'invalid-utf8' };
     let i = 0;
     const n = chunk.length;
     while (i < n) {
@@ -65,7 +77,7 @@ export class ResponseScanner {
         }
         if (carried % 2 === 1) {
           // An escaped quote: still inside the string.
-          if (this.capturing) this.capture.push(QUOTE);
+          if (this.capturing) this.captureBytes(chunk, quote, quote + 1);
           this.backslashes = 0;
           i = quote + 1;
           continue;
@@ -83,6 +95,7 @@ export class ResponseScanner {
         continue;
       }
       if (this.done) {
+        // A second value after the message: one reader sees two messages, another one.
         this.broken = true;
         continue;
       }
@@ -101,7 +114,9 @@ export class ResponseScanner {
             if (c !== 0x7b) this.broken = true;
           }
           this.objectAt.push(c === 0x7b);
+          this.names.push(c === 0x7b ? new Set() : undefined);
           this.depth++;
+          if (this.depth > MAX_NESTING && !this.violation) this.violation = { kind: 'too-deep', limit: MAX_NESTING };
           this.expectKey = c === 0x7b;
           break;
         case 0x7d: // }
@@ -109,11 +124,11 @@ export class ResponseScanner {
           // ]
           if (this.capturing === 'value') this.finishValue();
           const wasObject = this.objectAt.pop();
+          this.names.pop();
           if (wasObject === undefined || wasObject !== (c === 0x7d)) this.broken = true;
           this.depth--;
           this.expectKey = false;
           if (this.depth === 0) this.done = true;
-          if (this.depth === 1) this.currentResultKey = '';
           break;
         }
         case 0x2c: // ,
@@ -135,24 +150,30 @@ export class ResponseScanner {
     return {
       keys: this.keys,
       idText: this.idText,
-      isError: this.isError,
-      wellFormed: this.done && !this.broken && !this.inString && this.depth === 0,
+      wellFormed: this.done && !this.broken && !this.inString && this.depth === 0 && this.utf8.complete(),
       malformed: this.broken,
+      violation: this.violation ?? (this.done && !this.utf8.complete() ? { kind: 'invalid-utf8' } : undefined),
     };
   }
 
-  /** A value is interesting when it is the top-level `id`, or `isError` directly inside `result`. */
+  /** The value of the top-level `id` is the one value captured. */
   private wantsValue(): boolean {
-    return (this.depth === 1 && this.currentTopKey === 'id') || (this.depth === 2 && this.currentTopKey === 'result' && this.currentResultKey === 'isError');
+    return this.depth === 1 && this.currentTopKey === 'id';
   }
 
   private beginCapture(kind: 'key' | 'value', quoted = false): void {
     this.capturing = kind;
     this.capture = quoted ? [QUOTE] : [];
+    this.captureEscaped = false;
   }
 
   private captureBytes(chunk: Buffer, from: number, to: number): void {
-    for (let k = from; k < to && this.capture.length < MAX_CAPTURE; k++) this.capture.push(chunk[k]!);
+    const limit = this.capturing === 'key' ? MAX_MEMBER_NAME_BYTES + 1 : MAX_VALUE_CAPTURE;
+    for (let k = from; k < to && this.capture.length < limit; k++) {
+      const b = chunk[k]!;
+      if (b === BACKSLASH) this.captureEscaped = true;
+      this.capture.push(b);
+    }
   }
 
   private stopCapture(): void {
@@ -162,14 +183,7 @@ export class ResponseScanner {
 
   private endString(): void {
     if (this.capturing === 'key') {
-      const name = Buffer.from(this.capture).toString('utf8');
-      this.captureKeyName = name;
-      if (this.depth === 1) {
-        this.currentTopKey = name;
-        this.keys.push(name);
-      } else if (this.depth === 2 && this.currentTopKey === 'result') {
-        this.currentResultKey = name;
-      }
+      this.takeKey();
       this.stopCapture();
     } else if (this.capturing === 'value') {
       this.capture.push(QUOTE);
@@ -177,10 +191,39 @@ export class ResponseScanner {
     }
   }
 
+  private takeKey(): void {
+    if (this.capture.length > MAX_MEMBER_NAME_BYTES) {
+      this.violation ??= { kind: 'member-name-too-long' };
+      return;
+    }
+    const raw = Buffer.from(this.capture).toString('utf8');
+    let name = raw;
+    if (this.captureEscaped) {
+      try {
+        name = JSON.parse(`"${raw}"`) as string;
+      } catch {
+        this.broken = true;
+        return;
+      }
+    }
+    if (this.depth === 1) {
+      this.currentTopKey = name;
+      this.keys.push(name);
+    }
+    if (this.violation) return;
+    if (CONTROL_CHARACTER.test(name)) {
+      this.violation = { kind: 'control-character', key: name };
+      return;
+    }
+    const seen = this.names[this.names.length - 1];
+    if (!seen) return;
+    const folded = foldMemberName(name);
+    if (seen.has(folded)) this.violation = { kind: 'duplicate-key', key: name };
+    else seen.add(folded);
+  }
+
   private finishValue(): void {
-    const text = Buffer.from(this.capture).toString('utf8');
-    if (this.depth === 1 && this.currentTopKey === 'id' && this.captureKeyName === 'id') this.idText = text;
-    if (this.depth === 2 && this.currentResultKey === 'isError') this.isError = text === 'true';
+    if (this.depth === 1 && this.currentTopKey === 'id') this.idText = Buffer.from(this.capture).toString('utf8');
     this.stopCapture();
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ApprovalStore } from '../state/approvals.js';
-import type { Database } from '../state/database.js';
+import type { ApprovalVia } from '../policy/engine/types.js';
+import type { StateStore } from '../state/store.js';
 
 export type ApprovalOutcome = 'accept' | 'decline' | 'timeout' | 'unavailable' | 'cancelled';
 
@@ -10,14 +10,18 @@ export interface ApprovalRequest {
   reason: string | undefined;
   rule: string;
   timeoutMs: number;
+  /** Who may answer (SPEC §6 `approval.via`). */
+  via: ApprovalVia;
 }
 
 export interface ApprovalDeps {
   /** Writes one line to the client (mcp-guard's own requests). */
   sendToClient(line: string): void;
-  openDatabase(): Database;
+  /** Where terminal approvals wait (the state store: SQLite or Redis). */
+  store: Pick<StateStore, 'createApproval' | 'approvalStatus' | 'answerApproval'>;
+  /** How a person at a terminal names that store: ` --state-dir "…"` or ` --state "redis://…"`. */
+  storeFlag: string;
   session: string;
-  stateDir: string;
   /** A diagnostic for the person at the terminal (stderr). */
   notify(message: string): void;
   now(): number;
@@ -35,14 +39,15 @@ export class ApprovalBroker {
   // Our request ids carry a random nonce, so they cannot collide with ids the server chooses.
   private readonly idPrefix = `mcp-guard-${randomBytes(6).toString('hex')}-`;
   private sequence = 0;
-  private store: ApprovalStore | undefined;
   /** Terminal approvals this session is waiting on. */
   private readonly terminalPending = new Set<string>();
 
   constructor(private readonly deps: ApprovalDeps) {}
 
   async ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
+    if (request.via === 'terminal') return this.askByTerminal(request, signal);
     if (this.clientCanElicit) return this.askByElicitation(request, signal);
+    if (request.via === 'client') return 'unavailable';
     return this.askByTerminal(request, signal);
   }
 
@@ -68,11 +73,12 @@ export class ApprovalBroker {
     this.terminalPending.clear();
   }
 
-  /** Records how a terminal approval ended; the database may already be closed when a session ends. */
+  /** Records how a terminal approval ended; the store may already be closed when a session ends. */
   private settle(id: string, status: 'expired' | 'cancelled'): void {
     try {
       // Time 0 matches the row even after it expired; the CLI can no longer answer it.
-      this.store?.answer(id, status, 0);
+      const done = this.deps.store.answerApproval(id, status, 0);
+      if (done instanceof Promise) done.catch(() => undefined);
     } catch {
       // Nothing to record into: the row expires on its own.
     }
@@ -114,18 +120,16 @@ export class ApprovalBroker {
   }
 
   private async askByTerminal(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
-    let store: ApprovalStore;
+    const store = this.deps.store;
     let id: string;
     try {
-      this.store ??= new ApprovalStore(this.deps.openDatabase());
-      store = this.store;
-      id = store.create({ ...request, session: this.deps.session, now: this.deps.now() });
+      id = await store.createApproval({ tool: request.tool, arguments: request.arguments, reason: request.reason, rule: request.rule, timeoutMs: request.timeoutMs, session: this.deps.session, now: this.deps.now() });
     } catch (error) {
       this.deps.notify(`cannot record an approval request: ${(error as Error).message}`);
       return 'unavailable';
     }
     const seconds = Math.round(request.timeoutMs / 1000);
-    const stateFlag = ` --state-dir ${JSON.stringify(this.deps.stateDir)}`;
+    const stateFlag = this.deps.storeFlag;
     this.deps.notify(
       `approval needed for tool "${request.tool}" (${id})${request.reason ? `: ${request.reason}` : ''}; ` +
         `answer within ${seconds} s with: mcp-guard approve ${id}${stateFlag}   or: mcp-guard deny ${id}${stateFlag}`,
@@ -134,7 +138,7 @@ export class ApprovalBroker {
     this.terminalPending.add(id);
     try {
       while (!signal.aborted) {
-        const status = store.status(id);
+        const status = await store.approvalStatus(id);
         if (status === 'approved') return 'accept';
         if (status === 'denied') return 'decline';
         if (status !== 'pending') return 'cancelled';

@@ -1,6 +1,6 @@
-import type { CompiledPolicy } from '../policy/compile.js';
-import type { Decision } from '../policy/decision.js';
-import { type Direction, subjectOf } from '../policy/decide.js';
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import type { Decision } from '../policy/engine/decision.js';
+import { type Direction, subjectOf } from '../policy/engine/decide.js';
 import type { JsonRpcId } from '../protocol/message.js';
 import type { AuditLog, AuditRecord } from './audit.js';
 import type { Log } from './log.js';
@@ -11,6 +11,8 @@ export interface DecisionLogOptions {
   session: string;
   dryRun: boolean;
   verbose: boolean;
+  /** --quiet: refusals are not written to stderr either (so not even formatted). */
+  quiet?: boolean;
   log: Log;
   now(): number;
 }
@@ -22,7 +24,7 @@ export class DecisionLog {
   record(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision): void {
     // Refusals are worth a line on stderr (a client's server log is where a person looks first);
     // every other decision only with --verbose.
-    if (decision.outcome === 'refuse' || this.o.verbose) this.logDecision(direction, method, params, decision);
+    if (decision.outcome === 'refuse' ? !this.o.quiet : this.o.verbose) this.logDecision(direction, method, params, decision);
     const log = this.o.audit();
     if (!log) return;
     const record: AuditRecord = {

@@ -1,31 +1,49 @@
-import type { CompiledPolicy } from '../policy/compile.js';
-import { isEntryVisible, isToolVisible } from '../policy/decide.js';
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import { isEntryVisible, isToolVisible } from '../policy/engine/decide.js';
+import { normaliseUri } from '../policy/engine/uri.js';
+import { foldMemberName } from '../protocol/duplicate-keys.js';
 
 /** List requests whose responses are filtered so the agent never sees hidden entries (SPEC §4). */
-export const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+export const LIST_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+
+/** The member of each list result that holds the list. */
+export const LIST_MEMBER_OF: Readonly<Record<string, string>> = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resourceTemplates',
+};
+
+export type Filtered = { kind: 'kept'; result: undefined } | { kind: 'changed'; result: Record<string, unknown> } | { kind: 'refused'; why: string };
+
+const KEPT: Filtered = { kind: 'kept', result: undefined };
 
 /**
- * Removes hidden entries from a list result. Returns the new result, or undefined when nothing
- * was removed (so the original bytes can be relayed untouched).
+ * Removes hidden entries from a list result. `kept` when nothing was removed (so the original
+ * bytes can be relayed untouched); `refused` when the result has a member that differs from the
+ * list's only in letter case (`Tools`): Go clients read it as the list, which was never filtered.
  */
-export function filterListResult(policy: CompiledPolicy, method: string, result: Record<string, unknown>): Record<string, unknown> | undefined {
+export function filterListResult(policy: CompiledPolicy, method: string, result: Record<string, unknown>): Filtered {
+  const member = LIST_MEMBER_OF[method];
+  if (!member) return KEPT;
+  for (const key of Object.keys(result)) {
+    if (key !== member && foldMemberName(key) === member) return { kind: 'refused', why: `its result has the member "${key}", which some clients read as "${member}"` };
+  }
   switch (method) {
     case 'tools/list':
       return filterArray(result, 'tools', (t) => typeof t.name === 'string' && isToolVisible(policy, t.name));
     case 'prompts/list':
       return filterArray(result, 'prompts', (p) => typeof p.name === 'string' && isEntryVisible(policy, policy.prompts, p.name));
     case 'resources/list':
-      return filterArray(result, 'resources', (r) => typeof r.uri === 'string' && isEntryVisible(policy, policy.resources, r.uri));
-    case 'resources/templates/list':
-      return filterArray(result, 'resourceTemplates', (r) => typeof r.uriTemplate === 'string' && isEntryVisible(policy, policy.resources, r.uriTemplate));
+      return filterArray(result, 'resources', (r) => typeof r.uri === 'string' && isEntryVisible(policy, policy.resources, normaliseUri(r.uri)));
     default:
-      return undefined;
+      return filterArray(result, 'resourceTemplates', (r) => typeof r.uriTemplate === 'string' && isEntryVisible(policy, policy.resources, r.uriTemplate));
   }
 }
 
-function filterArray(result: Record<string, unknown>, key: string, keep: (entry: Record<string, unknown>) => boolean): Record<string, unknown> | undefined {
+function filterArray(result: Record<string, unknown>, key: string, keep: (entry: Record<string, unknown>) => boolean): Filtered {
   const entries = result[key];
-  if (!Array.isArray(entries)) return undefined;
-  const kept = entries.filter((e) => e !== null && typeof e === 'object' && keep(e as Record<string, unknown>));
-  return kept.length === entries.length ? undefined : { ...result, [key]: kept };
+  if (!Array.isArray(entries)) return KEPT;
+  const kept = entries.filter((e) => e !== null && typeof e === 'object' && !Array.isArray(e) && keep(e as Record<string, unknown>));
+  return kept.length === entries.length ? KEPT : { kind: 'changed', result: { ...result, [key]: kept } };
 }

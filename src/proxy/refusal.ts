@@ -1,4 +1,4 @@
-import type { Decision } from '../policy/decision.js';
+import type { Decision } from '../policy/engine/decision.js';
 import { errorLine, type JsonRpcId, POLICY_REFUSED, resultLine } from '../protocol/message.js';
 
 /** The answer to a refused request (SPEC §4): a tool result for `tools/call`, a -31403 error otherwise. */

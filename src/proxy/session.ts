@@ -3,16 +3,16 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PolicyError } from '../errors.js';
 import { expandHome } from '../paths/expand-home.js';
-import { GrantCounters } from '../limits/grant-counters.js';
 import { Limiter } from '../limits/limiter.js';
-import { type CompiledPolicy, compilePolicy } from '../policy/compile.js';
-import { findPolicyFile } from '../policy/discover.js';
+import { type CompiledPolicy, compilePolicy } from '../policy/engine/compile.js';
+import { findPolicyFile } from '../policy/source/discover.js';
+import { hostFileSystem } from '../policy/host-file-system.js';
 import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
-import { type Database, openStateDatabase } from '../state/database.js';
-import { resolveStateDir } from '../state/state-dir.js';
+import { openStateStore, resolveState } from '../state/open-store.js';
 import { ApprovalBroker } from './approval.js';
 import { AuditLog } from './audit.js';
 import { watchPolicyFile } from './policy-watcher.js';
+import { exposedOwnFiles, protectedLocations } from './protected-locations.js';
 import { Relay } from './relay.js';
 import { type ChildExit, exitStatusOf, startChild } from '../child/child.js';
 import type { Log } from './log.js';
@@ -24,6 +24,8 @@ export interface SessionOptions {
   dryRun?: boolean;
   grant?: string;
   stateDir?: string;
+  /** `--state <url>`: `sqlite:<dir>`, `redis://…`, `rediss://…` (SPEC §13). */
+  state?: string;
   maxMessageBytes: number;
   shutdownTimeout: number;
   quiet?: boolean;
@@ -34,19 +36,33 @@ export interface SessionIO {
   stdin: Readable;
   stdout: Writable;
   log: Log;
+  /**
+   * Where the server's stderr goes when mcp-guard passes it through itself (its own stderr is a
+   * pipe written without blocking); without it the server inherits mcp-guard's stderr.
+   */
+  serverStderr?: { write(chunk: Buffer): boolean; onDrain(fn: () => void): void };
 }
+
+const MAX_WARNINGS_SHOWN = 10;
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 async function loadValidated(file: string, log: SessionIO['log']): Promise<LoadedPolicy> {
   const loaded = await loadPolicy(file);
-  for (const w of loaded.warnings) log('warn', `${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})`);
+  // A few warnings say enough on every start; lint lists them all.
+  const shown = loaded.warnings.slice(0, MAX_WARNINGS_SHOWN);
+  for (const w of shown) log('warn', `${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})`);
+  const more = loaded.warnings.length - shown.length;
+  if (more > 0) log('warn', `${file}: and ${more} more warning${more === 1 ? '' : 's'}; run mcp-guard lint ${file}`);
   return loaded;
 }
 
-async function compileLoaded(loaded: LoadedPolicy): Promise<CompiledPolicy> {
+async function compileLoaded(loaded: LoadedPolicy, own: { stateDir: string | undefined; auditLog: string | undefined }): Promise<CompiledPolicy> {
+  const pathEnv = hostFileSystem();
+  const auditLog = own.auditLog ?? loaded.document.audit?.path;
+  const protect = protectedLocations({ policyFile: loaded.file, stateDir: own.stateDir, auditLog: auditLog === undefined ? undefined : expandHome(auditLog) }, pathEnv);
   try {
-    return await compilePolicy(loaded.document, loaded.file);
+    return await compilePolicy(loaded.document, loaded.file, { pathEnv, protect });
   } catch (error) {
     throw new PolicyError(`${loaded.file}: ${(error as Error).message}`);
   }
@@ -61,10 +77,12 @@ export async function runGuard(command: string, args: string[], options: Session
   // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
   const loaded = await loadValidated(policyFile, io.log);
   const session = randomBytes(6).toString('hex');
-  const stateDir = resolveStateDir(options.stateDir);
+  // The state store: checked now (an insecure state dir is exit 2 before anything starts), opened on first use.
+  const state = resolveState({ state: options.state, stateDir: options.stateDir, policy: { state: loaded.document.state, file: policyFile } });
+  const store = await openStateStore(state);
+  const stateDir = state.location.kind === 'sqlite' ? state.location.dir : undefined;
+  const storeFlag = state.location.kind === 'sqlite' ? ` --state-dir ${JSON.stringify(state.location.dir)}` : ` --state ${JSON.stringify(state.location.description)}`;
   const grantId = options.grant ?? resolve(policyFile);
-  let database: Database | undefined;
-  const openDatabase = () => (database ??= openStateDatabase(stateDir));
 
   const audits = new Map<string, AuditLog>();
   const auditFor = (p: CompiledPolicy): AuditLog | undefined => {
@@ -80,13 +98,24 @@ export async function runGuard(command: string, args: string[], options: Session
   };
 
   // In its own process group, killed with mcp-guard if mcp-guard itself fails (src/child/).
-  const upstream = await startChild(command, args, { stderr: 'inherit' });
+  const upstream = await startChild(command, args, { stderr: io.serverStderr ? 'pipe' : 'inherit' });
+  const serverStderr = upstream.stderr;
+  if (serverStderr && io.serverStderr) {
+    const sink = io.serverStderr;
+    // The server blocks on its own stderr pipe while mcp-guard's reader is behind, as it would inheriting it.
+    serverStderr.on('data', (chunk: Buffer) => {
+      if (!sink.write(chunk)) serverStderr.pause();
+    });
+    sink.onDrain(() => serverStderr.resume());
+  }
   io.log('debug', `started ${command} (pid ${upstream.pid}) under ${policyFile}`);
   // Compiling (ajv and the policy's schemas: tens of ms for a large policy) overlaps the server's
   // own start-up; client input waits in the pipe until the relay starts below.
   let policy: CompiledPolicy;
+  const own = { stateDir, auditLog: options.auditLog === undefined ? undefined : expandHome(options.auditLog) };
+  for (const warning of exposedOwnFiles(loaded.document, { policyFile, stateDir, auditLog: undefined }, hostFileSystem())) io.log('warn', warning);
   try {
-    policy = await compileLoaded(loaded);
+    policy = await compileLoaded(loaded, own);
   } catch (error) {
     upstream.kill();
     await upstream.exited;
@@ -94,13 +123,13 @@ export async function runGuard(command: string, args: string[], options: Session
   }
   let audit = auditFor(policy);
 
-  const limiter = new Limiter(() => new GrantCounters(openDatabase(), grantId));
+  const limiter = new Limiter(() => store, grantId);
   const approvals = new ApprovalBroker({
     // Through the relay, which holds it while a long response is mid-stream.
     sendToClient: (line) => relay.sendToClient(line),
-    openDatabase,
+    store,
+    storeFlag,
     session,
-    stateDir,
     notify: (message) => io.log('error', message),
     now: Date.now,
   });
@@ -111,6 +140,7 @@ export async function runGuard(command: string, args: string[], options: Session
     audit: () => audit,
     dryRun: Boolean(options.dryRun),
     verbose: Boolean(options.verbose),
+    quiet: Boolean(options.quiet),
     maxMessageBytes: options.maxMessageBytes,
     session,
     clientIn: io.stdin,
@@ -122,9 +152,11 @@ export async function runGuard(command: string, args: string[], options: Session
   });
 
   const stopWatching = watchPolicyFile(policyFile, () => {
-    loadValidated(policyFile, io.log).then(compileLoaded).then(
+    loadValidated(policyFile, io.log).then((next) => compileLoaded(next, own)).then(
       (next) => {
+        const previous = policy;
         policy = next;
+        relay.policyReloaded(previous, next);
         audit = auditFor(next);
         io.log('info', `policy reloaded from ${policyFile}`);
       },
@@ -174,8 +206,14 @@ export async function runGuard(command: string, args: string[], options: Session
   stopWatching();
   io.stdin.pause();
   io.stdin.destroy();
+  // The server's last stderr lines still arrive; a grandchild holding the pipe must not hold mcp-guard.
+  if (serverStderr && !serverStderr.destroyed) setTimeout(() => serverStderr.destroy(), 300).unref();
   for (const log of audits.values()) log.close();
-  database?.close();
+  try {
+    await store.close();
+  } catch {
+    // Closing a store that never connected, or lost its connection, changes nothing.
+  }
   await drained(io.stdout);
   return status;
 }

@@ -1,19 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from './database.js';
+import type { ApprovalStatus, NewApproval, PendingApproval } from './store.js';
 
-/** A pending approval as `mcp-guard approvals --json` prints it (SPEC §6). */
-export interface PendingApproval {
-  id: string;
-  tool: string;
-  arguments: unknown;
-  reason: string | null;
-  rule: string;
-  session: string;
-  requestedAt: string;
-  expiresAt: string;
-}
-
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+export type { ApprovalStatus, PendingApproval } from './store.js';
 
 interface Row {
   id: string;
@@ -31,7 +20,7 @@ interface Row {
 export class ApprovalStore {
   constructor(private readonly db: Database) {}
 
-  create(entry: { tool: string; arguments: unknown; reason: string | undefined; rule: string; session: string; now: number; timeoutMs: number }): string {
+  create(entry: NewApproval): string {
     // Short enough to type, random enough not to be guessed or collide among pending approvals.
     const id = randomBytes(4).toString('hex');
     this.db
@@ -52,7 +41,7 @@ export class ApprovalStore {
   }
 
   listPending(now: number): PendingApproval[] {
-    const rows = this.db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at").all(now) as Row[];
+    const rows = this.db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at, id").all(now) as Row[];
     return rows.map((row) => ({
       id: row.id,
       tool: row.tool,

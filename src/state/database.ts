@@ -1,8 +1,10 @@
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { GuardError } from '../errors.js';
 import { ensureDir } from './ensure-dir.js';
+import { checkStatePath, type OwnershipEnv } from './permissions.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -35,17 +37,36 @@ CREATE TABLE IF NOT EXISTS approvals (
   expires_at INTEGER NOT NULL,
   status TEXT NOT NULL DEFAULT 'pending'
 );
+CREATE TABLE IF NOT EXISTS documents (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (kind, key)
+);
 `;
+
+/** The database file and the files SQLite keeps beside it in WAL mode. */
+const DATABASE_FILES = ['state.db', 'state.db-wal', 'state.db-shm'];
 
 /**
  * Opens (creating if needed) the state database: WAL so readers never block the writer, and a
  * busy timeout so concurrent mcp-guard processes wait for each other instead of failing.
  * Loaded lazily: sessions with no grant limits and no CLI approvals never touch SQLite.
+ * The dir is created 0700 and the file 0600; a dir or file other users own or may write is
+ * refused (STATE_INSECURE, exit 2) before anything is read from it.
  */
 export function openStateDatabase(stateDir: string): Database {
   const file = join(stateDir, 'state.db');
   try {
     ensureDir(stateDir);
+  } catch (error) {
+    throw unavailable(file, error);
+  }
+  checkStateDir(stateDir);
+  try {
+    // Created before SQLite opens it, so it never exists with the umask's wider mode.
+    closeSync(openSync(file, 'a', 0o600));
     const require = createRequire(import.meta.url);
     const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
     const db = new Sqlite(file, { timeout: 10_000 });
@@ -54,9 +75,19 @@ export function openStateDatabase(stateDir: string): Database {
     db.exec(SCHEMA);
     return db;
   } catch (error) {
-    throw new GuardError('STATE_UNAVAILABLE', `the state database ${file} cannot be opened: ${(error as Error).message}`, {
-      data: { file },
-      cause: error,
-    });
+    throw unavailable(file, error);
   }
+}
+
+/** Refuses a state dir, or a database in it, that other users own or may write (SPEC §9). */
+export function checkStateDir(stateDir: string, env?: OwnershipEnv): void {
+  checkStatePath(stateDir, 'dir', env);
+  for (const name of DATABASE_FILES) checkStatePath(join(stateDir, name), 'file', env);
+}
+
+function unavailable(file: string, error: unknown): GuardError {
+  return new GuardError('STATE_UNAVAILABLE', `the state database ${file} cannot be opened: ${(error as Error).message}`, {
+    data: { file },
+    cause: error,
+  });
 }

@@ -98,23 +98,20 @@ describe('a missing server command says to put it after --', () => {
   });
 });
 
-describe('approvals names the state dir it read', () => {
-  it('on stderr, so that --json stays an array on stdout', async () => {
+describe('approvals names the state store it read', () => {
+  it('in its listing, and on stderr with --json so that stdout stays an array', async () => {
     const dir = home();
     const state = join(dir, 'somewhere', 'state');
-    for (const [args, env] of [
-      [['approvals', '--state-dir', state], {}],
-      [['approvals', '--json'], { MCP_GUARD_STATE_DIR: state }],
-    ] as const) {
-      const r = await cli([...args], { home: dir, env });
-      expect(r.code).toBe(0);
-      expect(r.stderr).toContain(state);
-      if (args.includes('--json')) expect(JSON.parse(r.stdout)).toEqual([]);
-    }
-    // The default one too, with a word on where else approvals may be.
+    const listed = await cli(['approvals', '--state-dir', state], { home: dir });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(state);
+    const json = await cli(['approvals', '--json'], { home: dir, env: { MCP_GUARD_STATE_DIR: state } });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    expect(json.stderr).toContain(state);
+    // The default one too.
     const fallback = await cli(['approvals'], { home: dir, env: { XDG_STATE_HOME: join(dir, 'xdg') } });
-    expect(fallback.stderr).toContain(join(dir, 'xdg', 'mcp-guard'));
-    expect(fallback.stderr).toMatch(/MCP_GUARD_STATE_DIR/);
+    expect(fallback.stdout).toContain(join(dir, 'xdg', 'mcp-guard'));
   });
 
   it('and approve names it when there is no such id', async () => {

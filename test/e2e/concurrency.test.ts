@@ -69,11 +69,11 @@ describe('grant counters shared by eight processes', () => {
 
   it('give back the units of failed calls exactly once, whoever checks in between', async () => {
     const max = 40;
-    // `fail` answers with isError, so its unit comes back; python_venv calls keep theirs.
+    // `error` answers with a JSON-RPC error, so its unit comes back; python_venv calls keep theirs.
     const limit = { counter: 'mixed', window: 'hour', max, scope: 'grant' };
-    const ws = workspace({ version: '1', default: 'deny', tools: { python_venv: { limits: [limit] }, fail: { limits: [limit] } } });
+    const ws = workspace({ version: '1', default: 'deny', tools: { python_venv: { limits: [limit] }, error: { limits: [limit] } } });
     const guards = Array.from({ length: 8 }, (_, i) => guardOn(ws.policyFile, ws.stateDir, join(ws.dir, `received-${i}.jsonl`)));
-    guards.forEach((g, i) => g.send(...Array.from({ length: 30 }, (_, k) => call(`g${i}-${k}`, k % 2 === 0 ? 'fail' : 'python_venv'))));
+    guards.forEach((g, i) => g.send(...Array.from({ length: 30 }, (_, k) => call(`g${i}-${k}`, k % 2 === 0 ? 'error' : 'python_venv'))));
     await Promise.all(guards.map((g) => g.waitFor(30, 60_000)));
     for (const g of guards) expect(await g.close()).toEqual({ code: 0, signal: null });
     const venvCalls = guards.reduce((sum, _, i) => sum + calls(join(ws.dir, `received-${i}.jsonl`), 'python_venv'), 0);

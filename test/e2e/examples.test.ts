@@ -4,9 +4,10 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lintFiles } from '../../src/lint/lint-files.js';
 import { listServerTools } from '../../src/lint/server-tools.js';
-import { compilePolicy, lookup } from '../../src/policy/compile.js';
+import { compilePolicy, lookup } from '../../src/policy/engine/compile.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { connect, EVERYTHING, ROOT, workspace } from './support/guard.js';
+import { hostFileSystem } from '../../src/policy/host-file-system.js';
 
 const SERVERS = join(ROOT, 'node_modules/@modelcontextprotocol');
 const example = (name: string) => join(ROOT, 'examples', name);
@@ -48,7 +49,7 @@ describe.each(REAL)('$file against the real server', ({ file, server }) => {
     expect(result!.problems.map((p) => `${p.line}:${p.column} ${p.message} (${p.ruleId})`)).toEqual([]);
     // A ready policy decides each tool on purpose, rather than leaving it to the default.
     const loaded = await loadPolicy(example(file));
-    const policy = await compilePolicy(loaded.document, loaded.file);
+    const policy = await compilePolicy(loaded.document, loaded.file, { pathEnv: hostFileSystem() });
     expect(tools.filter((t) => !lookup(policy.tools, t.name) && !lookup(policy.hide, t.name)).map((t) => t.name)).toEqual([]);
   });
 });

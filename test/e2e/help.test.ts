@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BIN, ROOT } from './support/guard.js';
 
-const COMMANDS = ['', 'run', 'lint', 'venv', 'venv create', 'venv delete', 'venv info', 'venv list', 'init', 'check', 'approvals', 'approve', 'deny'];
+const COMMANDS = ['', 'run', 'lint', 'venv', 'venv create', 'venv delete', 'venv info', 'venv list', 'init', 'check', 'test', 'replay', 'audit', 'approvals', 'approve', 'deny', 'clients', 'wrap', 'unwrap'];
 
 describe('--help and --version', () => {
   it.each(COMMANDS)('"mcp-guard %s --help" prints usage with examples on stdout and exits 0', (command) => {

@@ -8,10 +8,11 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listServerTools } from '../../src/lint/server-tools.js';
 import { classifyTool } from '../../src/init/tool-risk.js';
-import { compilePolicy } from '../../src/policy/compile.js';
-import { decideToolCall } from '../../src/policy/decide.js';
+import { compilePolicy } from '../../src/policy/engine/compile.js';
+import { decideToolCall } from '../../src/policy/engine/decide.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { BIN, connect, ECHO_SERVER, EVERYTHING, ROOT, workspace } from './support/guard.js';
+import { hostFileSystem } from '../../src/policy/host-file-system.js';
 
 const FILESYSTEM = join(ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 
@@ -41,7 +42,7 @@ async function expectDecisionsFollowAnnotations(policyFile: string, server: stri
   const tools = await listServerTools(server[0]!, server.slice(1), { timeoutMs: 20_000 });
   const loaded = await loadPolicy(policyFile);
   expect(loaded.warnings).toEqual([]);
-  const policy = await compilePolicy(loaded.document, loaded.file);
+  const policy = await compilePolicy(loaded.document, loaded.file, { pathEnv: hostFileSystem() });
   const expected = { 'read-only': { outcome: 'allow', charges: [] }, limited: { outcome: 'allow', charges: [expect.objectContaining({ max: 30, windowMs: 60_000 })] }, destructive: { outcome: 'ask' } };
   for (const tool of tools) {
     expect(decideToolCall(policy, tool.name, {}), tool.name).toMatchObject(expected[classifyTool(tool).group]);
@@ -107,7 +108,7 @@ describe('mcp-guard init', () => {
     const out = join(root, 'policy.json');
     expect((await cli(['init', '-o', out, '--', 'node', FILESYSTEM, root])).code).toBe(0);
     const tools = await expectDecisionsFollowAnnotations(out, ['node', FILESYSTEM, root]);
-    const policy = await compilePolicy((await loadPolicy(out)).document, out);
+    const policy = await compilePolicy((await loadPolicy(out)).document, out, { pathEnv: hostFileSystem() });
     for (const name of ['write_file', 'edit_file', 'move_file']) {
       expect(tools.find((t) => t.name === name)?.annotations?.destructiveHint).toBe(true);
       expect(decideToolCall(policy, name, {})).toMatchObject({ outcome: 'ask', reason: expect.stringContaining(`marks ${name} as destructive`) });

@@ -86,15 +86,19 @@ describe('run: conditions and refusals', () => {
     expect((await client.callTool({ name: 'python_venv', arguments: { action: 'create' } })).isError).toBeFalsy();
   });
 
-  it('caps spend by increment_from and gives back what a failed call consumed', async () => {
+  it('caps spend by increment_from; a JSON-RPC error gives back what the call took, a failed tool result does not', async () => {
     const { client, ws } = await session(policy);
     expect((await client.callTool({ name: 'create_charge', arguments: { amount: 60 } })).isError).toBeFalsy();
     const over = await client.callTool({ name: 'create_charge', arguments: { amount: 50 } });
     expect(over._meta?.['mcp-guard']).toMatchObject({ decision: 'rate_limited' });
     expect((await client.callTool({ name: 'create_charge', arguments: { amount: 40 } })).isError).toBeFalsy();
-    // `fail` answers isError: its one-per-minute unit is given back each time.
-    for (let i = 0; i < 3; i++) expect((await client.callTool({ name: 'fail', arguments: {} }))._meta?.['mcp-guard']).toBeUndefined();
-    expect(calls(ws).filter((n) => n === 'fail')).toHaveLength(3);
+    // `error` answers with a JSON-RPC error (the server did not run it): its unit comes back each time.
+    for (let i = 0; i < 3; i++) await expect(client.callTool({ name: 'error', arguments: {} })).rejects.toThrow(/tool blew up/);
+    // `fail` answers isError: a tool can fail after its side effect, so its unit is kept.
+    expect((await client.callTool({ name: 'fail', arguments: {} }))._meta?.['mcp-guard']).toBeUndefined();
+    expect((await client.callTool({ name: 'fail', arguments: {} }))._meta?.['mcp-guard']).toMatchObject({ decision: 'rate_limited' });
+    expect(calls(ws).filter((n) => n === 'error')).toHaveLength(3);
+    expect(calls(ws).filter((n) => n === 'fail')).toHaveLength(1);
   });
 
   it('filters resources and prompts and refuses denied ones with -31403', async () => {

@@ -136,10 +136,21 @@ describe('run: the wire', () => {
     expect(quiet.stderr).toBe('');
   });
 
-  it('forgets a request the client cancelled, so its id can be used again', async () => {
-    const { g } = guard(allowAll);
-    g.send(call(9, 'hang'), { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 9, reason: 'user' } }, call(9, 'echo'));
-    expect(await g.response(9)).toMatchObject({ result: { content: [expect.anything()] } });
+  it('keeps a cancelled request\'s id in use until the server answers it, and drops the late answer without a refund', async () => {
+    const { g, ws } = guard({ version: '1', default: 'allow', tools: { error: { rate_limit: '1/hour' } } });
+    const cancel = (id: number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'user' } });
+    // The late answer is a JSON-RPC error: were it matched to the new request it would refund it.
+    g.send({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'error', arguments: { delayMs: 300 } } }, cancel(9), call(9, 'echo'));
+    expect(await g.response(9)).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/already used/) } });
+    await new Promise((r) => setTimeout(r, 600));
+    // The late answer reached nobody, and gave back nothing: the limit is still spent.
+    expect(g.lines.filter((l) => typeof l === 'object' && l.id === 9)).toHaveLength(1);
+    g.send(call(10, 'error'));
+    expect(await g.response(10)).toMatchObject({ result: { _meta: { 'mcp-guard': { decision: 'rate_limited' } } } });
+    // Once answered, the id is free again.
+    g.send(call(9, 'echo'));
+    await expect.poll(() => g.lines.filter((l) => typeof l === 'object' && l.id === 9 && 'result' in l).length).toBe(1);
+    expect(ws.recorded().filter((m) => m.method === 'tools/call').map((m) => (m.params as { name: string }).name)).toEqual(['error', 'echo']);
   });
 
   it('answers a request waiting for approval when the server exits', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { findAmbiguity, findDuplicateKey, MAX_NESTING } from '../../src/protocol/duplicate-keys.js';
 import { classify } from '../../src/protocol/message.js';
-import { compileGlob } from '../../src/policy/glob.js';
+import { compileGlob } from '../../src/policy/engine/glob.js';
 import { INIT, spawnGuard, workspace } from '../e2e/support/guard.js';
 
 describe('members a case-insensitive parser reads as one (Go encoding/json)', () => {

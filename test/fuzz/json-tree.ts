@@ -92,13 +92,21 @@ export type Tree = null | boolean | number | string | Tree[] | Members;
 export interface View {
   caseInsensitive: boolean;
   firstWins: boolean;
+  /** C parsers (cJSON) end a member name, and a string they hand on, at U+0000. */
+  cString?: boolean;
 }
 export const VIEWS: readonly View[] = [
   { caseInsensitive: false, firstWins: false },
   { caseInsensitive: false, firstWins: true },
   { caseInsensitive: true, firstWins: false },
   { caseInsensitive: true, firstWins: true },
+  { caseInsensitive: false, firstWins: true, cString: true },
 ];
+
+/** A string as a parser with this view hands it on. */
+export function asRead(value: Tree | undefined, view: View): Tree | undefined {
+  return view.cString && typeof value === 'string' ? value.split('\0')[0] : value;
+}
 
 /** Go's folding of member names (`unicode.ToUpper(unicode.ToLower(r))`), so `ſ` matches `s`. */
 export function foldKey(name: string): string {
@@ -112,7 +120,8 @@ export function member(node: Tree | undefined, name: string, view: View): Tree |
   if (!(node instanceof Members)) return undefined;
   const wanted = view.caseInsensitive ? foldKey(name) : name;
   let found: Tree | undefined;
-  for (const [key, value] of node.entries) {
+  for (const [raw, value] of node.entries) {
+    const key = view.cString ? raw.split('\0')[0]! : raw;
     if ((view.caseInsensitive ? foldKey(key) : key) !== wanted) continue;
     if (view.firstWins) return value;
     found = value;

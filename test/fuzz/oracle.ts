@@ -158,6 +158,8 @@ export function readings(bytes: Buffer): Reading[] {
     start = nl + 1;
   }
   for (const piece of bytes.toString('utf8').split(/\r\n|\r|\n/)) add(piece, 'a line split at a bare CR (universal newlines)');
+  // Python's decode(errors="ignore"): bytes that are not UTF-8 vanish, `createMessage\xC0` reads as `createMessage`.
+  for (const piece of bytes.toString('utf8').replaceAll('\ufffd', '').split('\n')) add(piece, 'a line decoded ignoring invalid UTF-8');
   return out;
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inProcessRelay } from './in-process-relay.js';
 import { arr, type JsonKey, type JsonNode, lit, obj, serialize, str } from './json-tree.js';
-import { member, Members, parseTree, type Tree, VIEWS } from './json-tree.js';
+import { asRead, member, Members, parseTree, type Tree, VIEWS } from './json-tree.js';
 import { answersById, idKey, readings } from './oracle.js';
 import { runs, seed, timeLimit } from './settings.js';
 
@@ -27,20 +27,44 @@ const CLIENT_REQUESTS = ['L', 'c1', 'c2'];
 const key = (name: string): JsonKey => ({ name, escape: 'json' });
 const keyArb = (names: string[]) => fc.record({ name: fc.constantFrom(...names), escape: fc.constantFrom<'json' | 'unicode'>('json', 'json', 'unicode') });
 const idArb = fc.constantFrom(...CLIENT_REQUESTS, 'unknown', 's1').map((id) => str(id));
-const methodArb = fc.constantFrom('sampling/createMessage', 'elicitation/create', 'roots/list', 'notifications/message', 'ping', 'Sampling/CreateMessage', 'notifications/progress');
+/** Stands for a byte that is not UTF-8 (0xC0): written into the line in its place. */
+const BAD_BYTE = '\ue000';
+const methodArb = fc.constantFrom(
+  'sampling/createMessage',
+  'elicitation/create',
+  'roots/list',
+  'notifications/message',
+  'ping',
+  'Sampling/CreateMessage',
+  'notifications/progress',
+  'sampling/createMessage\u0000x',
+  `sampling/createMessage${BAD_BYTE}`,
+);
 const toolsArb = fc
-  .array(fc.constantFrom('echo', 'secret_key', 'SECRET_key', 'ｓｅｃｒｅｔ_x', 'secret_\n', 'read_file'), { maxLength: 4 })
-  .map((names) => obj([[key('tools'), arr(names.map((n) => obj([['name', str(n)], ['inputSchema', obj([['type', str('object')]])]])))]]));
+  .record({
+    names: fc.array(fc.constantFrom('echo', 'secret_key', 'SECRET_key', 'ｓｅｃｒｅｔ_x', 'secret_\n', 'read_file'), { maxLength: 4 }),
+    member: fc.constantFrom('tools', 'tools', 'Tools', 'tools\u0000'),
+    pad: fc.constantFrom(0, 0, 300 * 1024),
+  })
+  .map(({ names, member, pad }) =>
+    obj([[key(member), arr(names.map((n) => obj([['name', str(n)], ['description', str('d'.repeat(pad))], ['inputSchema', obj([['type', str('object')]])]])))]]),
+  );
 /** Over the 256 KiB at which the relay streams a response to the client as it arrives. */
 const bigArb = fc.constantFrom(300 * 1024, 600 * 1024).map((n) => obj([['content', arr([obj([['type', str('text')], ['text', str('x'.repeat(n))]])])]]));
 
+const SMUGGLED = '{"jsonrpc":"2.0","id":"smuggled","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}';
+/** Closes nothing: `{"x":1}` then a second value; the object's own `}` follows it. */
+const SMUGGLED_TAIL = ` ${SMUGGLED.slice(0, -1)}`;
 /** Members a response should not carry, or carries in another case: what a lenient client might read. */
 const extraArb: fc.Arbitrary<Array<[JsonKey, JsonNode]>> = fc.array(
   fc.oneof(
-    fc.tuple(keyArb(['method', 'Method', 'METHOD']), methodArb.map((m) => str(m))),
+    fc.tuple(keyArb(['method', 'Method', 'METHOD', 'method\u0000x']), methodArb.map((m) => str(m))),
     fc.tuple(keyArb(['params', 'Params']), fc.constant(obj([['messages', arr([])]]))),
     fc.tuple(keyArb(['id', 'ID']), idArb),
     fc.tuple(keyArb(['RESULT', 'Result']), toolsArb),
+    fc.tuple(keyArb(['result\u0000']), toolsArb),
+    // A second value after the response on its line.
+    fc.constant<[JsonKey, JsonNode]>([key('x'), lit(`1}${SMUGGLED_TAIL}`)]),
   ),
   { maxLength: 2 },
 );
@@ -64,7 +88,6 @@ const requestArb: fc.Arbitrary<JsonNode> = fc
     return { t: 'obj', entries } as JsonNode;
   });
 
-const SMUGGLED = '{"jsonrpc":"2.0","id":"smuggled","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}';
 const serverLineArb = fc.record({
   node: fc.oneof(
     { weight: 6, arbitrary: responseArb },
@@ -77,16 +100,30 @@ const serverLineArb = fc.record({
   ws: fc.array(fc.constantFrom('', '', '', ' ', '\r'), { minLength: 1, maxLength: 4 }),
 });
 
-async function run(lines: Buffer[], withList: boolean): Promise<{ toClient: Buffer; answered: Map<string, number> }> {
+/** When the client asks for the tool list: never, before the server writes, or halfway through its first line. */
+type ListTiming = 'none' | 'before' | 'during';
+
+async function run(lines: Buffer[], list: ListTiming): Promise<{ toClient: Buffer; answered: Map<string, number> }> {
   const { relay, clientIn, clientOut, upstreamIn, upstreamOut } = await inProcessRelay(POLICY, 4 << 20);
   const toClient: Buffer[] = [];
   clientOut.on('data', (c: Buffer) => toClient.push(c));
   upstreamIn.resume();
+  const askList = () => clientIn.write(`{"jsonrpc":"2.0","id":"L","method":"tools/list"}\n`);
   // A tools/list waiting for its answer keeps long responses from being streamed: fuzz both ways.
-  if (withList) clientIn.write(`{"jsonrpc":"2.0","id":"L","method":"tools/list"}\n`);
+  if (list === 'before') askList();
   for (const id of ['c1', 'c2']) clientIn.write(`{"jsonrpc":"2.0","id":"${id}","method":"tools/call","params":{"name":"echo","arguments":{}}}\n`);
   await new Promise((r) => setImmediate(r));
-  for (const line of lines) upstreamOut.write(line);
+  for (const [i, line] of lines.entries()) {
+    if (i === 0 && list === 'during') {
+      // The line has begun, long enough to be judged as it arrives, before the list is asked for.
+      const half = Math.floor(line.length / 2);
+      upstreamOut.write(line.subarray(0, half));
+      await new Promise((r) => setImmediate(r));
+      askList();
+      await new Promise((r) => setImmediate(r));
+      upstreamOut.write(line.subarray(half));
+    } else upstreamOut.write(line);
+  }
   await new Promise((r) => setImmediate(r));
   relay.upstreamEnded('the test ended');
   await new Promise((r) => setImmediate(r));
@@ -104,6 +141,12 @@ async function run(lines: Buffer[], withList: boolean): Promise<{ toClient: Buff
 
 const foldName = (n: string) => n.normalize('NFKC').toLowerCase();
 
+/** The line as bytes, each BAD_BYTE written as 0xC0 (which no UTF-8 text contains). */
+function withBadBytes(text: string): Buffer {
+  const parts = text.split(BAD_BYTE).map((p) => Buffer.from(p));
+  return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from([0xc0]), p])));
+}
+
 function problems(received: Buffer): string[] {
   const found: string[] = [];
   for (const reading of readings(received)) {
@@ -115,12 +158,12 @@ function problems(received: Buffer): string[] {
     }
     for (const message of Array.isArray(tree) ? tree : [tree]) {
       for (const view of VIEWS) {
-        const method = member(message, 'method', view);
+        const method = asRead(member(message, 'method', view), view);
         if (typeof method === 'string' && DENIED.has(method)) found.push(`the client received ${method} (${reading.how}): ${reading.text.slice(0, 200)}`);
         if (member(message, 'id', view) !== 'L') continue;
         const tools = member(member(message, 'result', view), 'tools', view);
         for (const tool of Array.isArray(tools) ? tools : []) {
-          const name = tool instanceof Members ? member(tool, 'name', view) : undefined;
+          const name = tool instanceof Members ? asRead(member(tool, 'name', view), view) : undefined;
           if (typeof name === 'string' && foldName(name).startsWith('secret_')) found.push(`tools/list showed the hidden tool ${JSON.stringify(name)}: ${reading.text.slice(0, 200)}`);
         }
       }
@@ -132,11 +175,11 @@ function problems(received: Buffer): string[] {
 describe('bypass fuzzing, server to client (relay in process)', () => {
   it('passes no denied request and no hidden tool to the client, under any reading, and answers every request', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(serverLineArb, { minLength: 1, maxLength: 6 }), fc.boolean(), async (specs, withList) => {
-        const lines = specs.map(({ node, ws }) => Buffer.from(`${serialize(node, ws)}\n`));
-        const { toClient, answered } = await run(lines, withList);
+      fc.asyncProperty(fc.array(serverLineArb, { minLength: 1, maxLength: 6 }), fc.constantFrom<ListTiming>('none', 'before', 'during'), async (specs, list) => {
+        const lines = specs.map(({ node, ws }) => withBadBytes(`${serialize(node, ws)}\n`));
+        const { toClient, answered } = await run(lines, list);
         expect(problems(toClient)).toEqual([]);
-        for (const id of withList ? CLIENT_REQUESTS : ['c1', 'c2']) expect(answered.get(idKey(id)) ?? 0, `answers to ${id}`).toBeGreaterThanOrEqual(1);
+        for (const id of list !== 'none' ? CLIENT_REQUESTS : ['c1', 'c2']) expect(answered.get(idKey(id)) ?? 0, `answers to ${id}`).toBeGreaterThanOrEqual(1);
       }),
       { numRuns: RUNS, seed: seed(20261127) },
     );

@@ -53,7 +53,15 @@ describe('no snippet tells a user to run mcp-guard through npx', () => {
 
   it.each(files.map((f) => [relative(ROOT, f), f] as const))('%s', (_name, file) => {
     const text = readFileSync(file, 'utf8');
-    expect(text).not.toMatch(/\bnpx(?:\s+(?:-y|--yes))?\s+mcp-guard\b/);
-    expect(text).not.toMatch(/"npx",\s*(?:"-y",\s*)?"mcp-guard"/);
+    // In Markdown, the snippets are the fenced blocks (prose may name the unsafe form to warn
+    // about it); anything else (example policies, scripts) is checked whole.
+    const snippets = file.endsWith('.md') ? [...text.matchAll(/^```.*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).join('\n') : text;
+    expect(snippets).not.toMatch(/\bnpx(?:\s+(?:-y|--yes))?\s+mcp-guard\b/);
+    expect(snippets).not.toMatch(/"npx",\s*(?:"-y",\s*)?"mcp-guard"/);
+  });
+
+  it('would catch one', () => {
+    const block = '```sh\nnpx -y mcp-guard --policy p.json -- node server.js\n```\n';
+    expect([...block.matchAll(/^```.*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).join('\n')).toMatch(/\bnpx(?:\s+(?:-y|--yes))?\s+mcp-guard\b/);
   });
 });

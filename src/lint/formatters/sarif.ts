@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RuleMeta } from '../../policy/policy-rules.js';
+import type { RuleMeta } from '../../policy/checks/policy-rules.js';
 import type { LintResult } from '../lint-files.js';
 
 export interface SarifOptions {

@@ -8,11 +8,12 @@ import { startingPolicyJson } from '../../../src/init/policy-json.js';
 import { startingPolicyYaml } from '../../../src/init/policy-yaml.js';
 import { buildStartingPolicy, describeRate, exactKey } from '../../../src/init/starting-policy.js';
 import { classifyTool } from '../../../src/init/tool-risk.js';
-import { compilePolicy } from '../../../src/policy/compile.js';
-import { decideToolCall, isToolVisible } from '../../../src/policy/decide.js';
+import { compilePolicy } from '../../../src/policy/engine/compile.js';
+import { decideToolCall, isToolVisible } from '../../../src/policy/engine/decide.js';
 import { loadPolicy } from '../../../src/policy/load.js';
-import { parsePolicySource } from '../../../src/policy/source.js';
-import { validatePolicy } from '../../../src/policy/validate.js';
+import { parsePolicySource } from '../../../src/policy/source/source.js';
+import { validatePolicy } from '../../../src/policy/checks/validate.js';
+import { hostFileSystem } from '../../../src/policy/host-file-system.js';
 
 const tool = (name: string, annotations?: Tool['annotations'], description?: string): Tool => ({
   name,
@@ -118,7 +119,7 @@ describe.each(['json', 'yaml'] as const)('the %s output', (format) => {
     const { problems, document } = await check(text, format);
     expect(problems).toEqual([]);
     expect(document).toMatchObject({ $schema: SCHEMA, version: '1', default: 'deny' });
-    const policy = await compilePolicy(document, `/policy.${format}`);
+    const policy = await compilePolicy(document, `/policy.${format}`, { pathEnv: hostFileSystem() });
     expect(decideToolCall(policy, 'read_file', {})).toMatchObject({ outcome: 'allow', rule: 'tools.read_file' });
     expect(decideToolCall(policy, 'search_web', {})).toMatchObject({ outcome: 'allow', charges: [expect.objectContaining({ max: 30, windowMs: 60_000 })] });
     expect(decideToolCall(policy, 'delete_file', {})).toMatchObject({ outcome: 'ask', rule: 'tools.delete_file', reason: expect.stringContaining('destructive') });
@@ -128,7 +129,7 @@ describe.each(['json', 'yaml'] as const)('the %s output', (format) => {
 
   it('names tools with glob characters exactly, and nothing else with them', async () => {
     const text = await serialise(buildStartingPolicy(TOOLS, { command: 'node server.js' }));
-    const policy = await compilePolicy((await check(text, format)).document, `/policy.${format}`);
+    const policy = await compilePolicy((await check(text, format)).document, `/policy.${format}`, { pathEnv: hostFileSystem() });
     for (const name of WEIRD) expect(decideToolCall(policy, name, {}), name).toMatchObject({ outcome: 'allow' });
     // Were `get-*` a pattern it would allow these; written exactly, the default refuses them.
     for (const name of ['get-secrets', 'whatX', 'd', 'a', 'b']) expect(decideToolCall(policy, name, {}), name).toMatchObject({ outcome: 'refuse', rule: 'default' });

@@ -5,11 +5,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GrantCounters } from '../../../src/limits/grant-counters.js';
-import { Limiter } from '../../../src/limits/limiter.js';
+import { type ChargeOutcome, Limiter } from '../../../src/limits/limiter.js';
+import { SqliteStateStore } from '../../../src/state/sqlite-store.js';
 import { openStateDatabase } from '../../../src/state/database.js';
-import type { Charge } from '../../../src/policy/decision.js';
+import type { Charge } from '../../../src/policy/engine/decision.js';
 
-const charge = (over: Partial<Charge> = {}): Charge => ({ counter: 'rate', scope: 'grant', windowMs: 60_000, max: 2, amount: 1, rule: 'tools.t.limits[0]', ...over });
+const charge = (over: Partial<Charge> = {}): Charge => ({ counter: 'rate', scope: 'grant', windowMs: 60_000, max: 2, amount: 1, rule: 'tools.t.limits[0]', refundable: true, ...over });
 const dir = () => mkdtempSync(join(tmpdir(), 'mcp-guard-grant-'));
 
 describe('GrantCounters (SQLite)', () => {
@@ -40,27 +41,60 @@ describe('GrantCounters (SQLite)', () => {
 });
 
 describe('Limiter', () => {
+  /** Charges, flushes the batch, and returns the outcome (the SQLite store answers at once). */
+  const chargeNow = (limiter: Limiter, charges: Charge[], now: number): ChargeOutcome => {
+    let outcome: ChargeOutcome | undefined;
+    limiter.charge(charges, now, (o) => (outcome = o));
+    limiter.flush();
+    return outcome!;
+  };
+
   it('charges session and grant limits all or nothing', () => {
-    const db = openStateDatabase(dir());
-    const limiter = new Limiter(() => new GrantCounters(db, 'g'));
+    const store = new SqliteStateStore(dir());
+    const limiter = new Limiter(() => store, 'g');
     const both = [charge({ scope: 'session', counter: 's', max: 1 }), charge({ max: 5 })];
-    expect(limiter.charge(both, 0).ok).toBe(true);
-    const refused = limiter.charge(both, 1);
+    expect(chargeNow(limiter, both, 0).ok).toBe(true);
+    const refused = chargeNow(limiter, both, 1);
     expect(refused).toMatchObject({ ok: false, refusal: { decision: 'rate_limited', rule: 'tools.t.limits[0]' } });
     // The refused call consumed nothing of the grant counter.
-    expect(new GrantCounters(db, 'g').used('rate', 60_000, 2)).toBe(1);
-    db.close();
+    expect(store.grantUsage('g', 'rate', 60_000, 2)).toBe(1);
+    store.close();
+  });
+
+  it('decides a batch in order, and gives the session units back when the store refuses', () => {
+    const store = new SqliteStateStore(dir());
+    const limiter = new Limiter(() => store, 'g');
+    const call = [charge({ scope: 'session', counter: 's', max: 3 }), charge({ max: 2 })];
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 3; i++) limiter.charge(call, 0, (o) => outcomes.push(o.ok));
+    expect(outcomes).toEqual([]);
+    limiter.flush();
+    expect(outcomes).toEqual([true, true, false]);
+    // The third call's session unit came back: one more session-only call fits.
+    expect(chargeNow(limiter, [charge({ scope: 'session', counter: 's', max: 3 })], 0).ok).toBe(true);
+    store.close();
+  });
+
+  it('keeps what a refund: "never" limit took', () => {
+    const store = new SqliteStateStore(dir());
+    const limiter = new Limiter(() => store, 'g');
+    const outcome = chargeNow(limiter, [charge({ max: 5, refundable: false }), charge({ counter: 'other', max: 5 })], 0);
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) limiter.refund(outcome.ticket);
+    expect(store.grantUsage('g', 'rate', 60_000, 1)).toBe(1);
+    expect(store.grantUsage('g', 'other', 60_000, 1)).toBe(0);
+    store.close();
   });
 
   it('fails closed when the state database cannot be opened', () => {
     const blocker = join(dir(), 'not-a-dir');
     writeFileSync(blocker, 'x');
-    const limiter = new Limiter(() => new GrantCounters(openStateDatabase(blocker), 'g'));
-    const result = limiter.charge([charge()], 0);
+    const limiter = new Limiter(() => new SqliteStateStore(blocker), 'g');
+    const result = chargeNow(limiter, [charge()], 0);
     expect(result).toMatchObject({ ok: false, refusal: { outcome: 'refuse', decision: 'denied' } });
     if (!result.ok && result.refusal.outcome === 'refuse') expect(result.refusal.reason).toMatch(/state database .* cannot be opened/);
     // Session-only calls still go through.
-    expect(limiter.charge([charge({ scope: 'session' })], 0).ok).toBe(true);
+    expect(chargeNow(limiter, [charge({ scope: 'session' })], 0).ok).toBe(true);
   });
 });
 

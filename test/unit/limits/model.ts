@@ -1,4 +1,4 @@
-import type { Charge } from '../../../src/policy/decision.js';
+import type { Charge } from '../../../src/policy/engine/decision.js';
 
 /** The obvious sliding-window counter, for checking the incremental ones against. */
 export class NaiveCounters {

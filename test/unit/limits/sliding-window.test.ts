@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { type CounterEvent, SlidingWindowCounters } from '../../../src/limits/sliding-window.js';
-import type { Charge } from '../../../src/policy/decision.js';
+import type { Charge } from '../../../src/policy/engine/decision.js';
 import { LIMITS, NaiveCounters } from './model.js';
 
 const charge = (over: Partial<Charge> = {}): Charge => ({ counter: 'c', scope: 'session', windowMs: 60_000, max: 3, amount: 1, rule: 'tools.c.limits[0]', ...over });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyError } from '../../../src/errors.js';
 import { loadPolicy } from '../../../src/policy/load.js';
-import { findPolicyFile } from '../../../src/policy/discover.js';
+import { findPolicyFile } from '../../../src/policy/source/discover.js';
 
 let dir: string;
 beforeAll(() => {

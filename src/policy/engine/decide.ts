@@ -1,0 +1,245 @@
+import type { ErrorObject } from 'ajv';
+import { findNameVariant } from './argument-names.js';
+import { type CompiledLimit, type CompiledPolicy, type CompiledRule, lookup, lookupFolded, type NameTable, type TableEntry } from './compile.js';
+import { type Charge, type Decision, ALLOW_ALWAYS, refuse } from './decision.js';
+import { KNOWN_METHODS, LIFECYCLE_METHODS } from './known-methods.js';
+import { describeArgumentErrors } from './schema-errors.js';
+import type { Action } from './types.js';
+import { protectResource, protectToolArguments } from './self-protection.js';
+import { normaliseUri } from './uri.js';
+
+/**
+ * The decision engine. Pure: it reads the compiled policy and the message and returns a Decision.
+ * It consumes nothing; the relay charges the limits a Decision lists (src/limits/) and runs
+ * approval, so concurrent sessions share counters without the engine doing I/O. (Paths are
+ * resolved through the policy's PathEnv, the one window onto the file system it is given.)
+ */
+
+export type Direction = 'client→server' | 'server→client';
+
+/** What a request or notification is about, for the audit log and the refusal text. */
+export interface Subject {
+  tool?: string;
+  uri?: string;
+  prompt?: string;
+}
+
+/** SPEC §4: longer names and URIs are refused before any matching. */
+export const MAX_NAME_LENGTH = 1024;
+export const MAX_URI_LENGTH = 8192;
+
+/** Judges a request or notification by its method (SPEC §4). */
+export function decideMessage(policy: CompiledPolicy, direction: Direction, method: string, params: Record<string, unknown> | undefined): Decision {
+  if (LIFECYCLE_METHODS.has(method)) return ALLOW_ALWAYS;
+  const listed = policy.methods.get(method);
+  if (listed === 'deny') return refuse('denied', `methods.${method}`, `the method ${method} is not allowed by policy`);
+  if (listed === undefined && policy.default === 'deny' && !KNOWN_METHODS.has(method)) {
+    return refuse('denied', 'default', `the method ${method} is not one MCP defines, and the policy allows only what it names (default: deny)`);
+  }
+  const byMethods: Decision = listed ? { outcome: 'allow', rule: `methods.${method}`, charges: [] } : ALLOW_ALWAYS;
+  if (direction === 'server→client') return byMethods;
+  switch (method) {
+    case 'tools/call':
+      return decideToolCall(policy, params?.name, params?.arguments);
+    case 'prompts/get':
+      return decidePrompt(policy, params?.name, params?.arguments);
+    case 'resources/read':
+    case 'resources/subscribe':
+      return decideResource(policy, params?.uri);
+    default:
+      return byMethods;
+  }
+}
+
+export function subjectOf(method: string, params: Record<string, unknown> | undefined): Subject | undefined {
+  if (!params) return undefined;
+  if (method === 'tools/call' && typeof params.name === 'string') return { tool: params.name };
+  if (method === 'prompts/get' && typeof params.name === 'string') return { prompt: params.name };
+  if ((method === 'resources/read' || method === 'resources/subscribe') && typeof params.uri === 'string') return { uri: params.uri };
+  return undefined;
+}
+
+/** `tools` rules, then `args`, then the first matching `rules` entry, then limits (SPEC §4). */
+export function decideToolCall(policy: CompiledPolicy, name: unknown, args: unknown): Decision {
+  if (typeof name !== 'string') return refuse('invalid_arguments', 'tools', 'params.name must be the name of a tool (a string)');
+  if (name.length > MAX_NAME_LENGTH) return refuse('invalid_arguments', 'tools', `the tool name is ${name.length} characters long; names over ${MAX_NAME_LENGTH} are refused`);
+  if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+    return refuse('invalid_arguments', 'tools', 'params.arguments must be an object');
+  }
+  const hidden = hiddenToolRule(policy, name);
+  if (hidden) return refuse('denied', hidden, `the tool "${name}" is not available`);
+  const entry = lookup(policy.tools, name);
+  const variant = variantOf(policy.tools, 'tools', name, entry);
+  if (variant) return variant;
+  const protectedCall = protectToolArguments(args, policy.protect, policy.pathEnv);
+  if (protectedCall) return protectedCall;
+  return judgeEntry(policy, 'tool', name, entry, (args ?? {}) as Record<string, unknown>, policy.allToolsLimits);
+}
+
+export function decidePrompt(policy: CompiledPolicy, name: unknown, args: unknown): Decision {
+  if (typeof name !== 'string') return refuse('invalid_arguments', 'prompts', 'params.name must be the name of a prompt (a string)');
+  if (name.length > MAX_NAME_LENGTH) return refuse('invalid_arguments', 'prompts', `the prompt name is ${name.length} characters long; names over ${MAX_NAME_LENGTH} are refused`);
+  const entry = lookup(policy.prompts, name);
+  if (entry?.value.action === 'hide') return refuse('denied', entry.value.rule, `the prompt "${name}" is not available`);
+  const variant = variantOf(policy.prompts, 'prompts', name, entry);
+  if (variant) return variant;
+  const a = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
+  return judgeEntry(policy, 'prompt', name, entry, a, []);
+}
+
+export function decideResource(policy: CompiledPolicy, uri: unknown): Decision {
+  if (typeof uri !== 'string') return refuse('invalid_arguments', 'resources', 'params.uri must be a string');
+  if (uri.length > MAX_URI_LENGTH) return refuse('invalid_arguments', 'resources', `the URI is ${uri.length} characters long; URIs over ${MAX_URI_LENGTH} are refused`);
+  const normal = normaliseUri(uri);
+  const entry = lookup(policy.resources, normal);
+  if (entry?.value.action === 'hide') return refuse('denied', entry.value.rule, `the resource "${uri}" is not available`);
+  const protectedRead = protectResource(normal, policy.protect, policy.pathEnv);
+  if (protectedRead) return protectedRead;
+  return judgeEntry(policy, 'resource', normal, entry, { uri }, []);
+}
+
+/**
+ * The rule that hides a tool (`hide`, an entry whose action is `hide`, a name variant of either,
+ * or no entry under `default: "deny"`), or undefined when it is visible. A hidden tool is refused
+ * as not available, never with the policy's reason, which would reveal that it exists.
+ */
+function hiddenToolRule(policy: CompiledPolicy, name: string): string | undefined {
+  if (lookup(policy.hide, name) || lookupFolded(policy.hide, name)) return 'hide';
+  const entry = lookup(policy.tools, name);
+  if (entry) return entry.value.action === 'hide' ? entry.value.rule : undefined;
+  // A name variant of a listed tool is refused as such (it is visible under its real name),
+  // unless that tool is hidden, whose name must not be revealed.
+  const folded = lookupFolded(policy.tools, name);
+  if (folded) return folded.value.action === 'hide' ? folded.value.rule : undefined;
+  return policy.default === 'deny' ? 'default' : undefined;
+}
+
+/**
+ * A name that reaches a policy entry only after NFKC normalisation and case folding is either a
+ * typo or an attempt to slip past a rule: refuse it rather than guess.
+ */
+function variantOf<T>(table: NameTable<T>, base: string, name: string, exact: { key: string } | undefined): Decision | undefined {
+  const folded = lookupFolded(table, name);
+  if (!folded || folded.key === exact?.key) return undefined;
+  return refuse('denied', `${base}.${folded.key}`, `"${name}" matches the policy entry "${folded.key}" only after ignoring letter case or Unicode form; use the exact name`);
+}
+
+type EntryKind = 'tool' | 'prompt' | 'resource';
+
+function judgeEntry(
+  policy: CompiledPolicy,
+  kind: EntryKind,
+  name: string,
+  entry: TableEntry<CompiledRule> | undefined,
+  args: Record<string, unknown>,
+  extraLimits: CompiledLimit[],
+): Decision {
+  const rule = entry?.value;
+  if (!rule) {
+    if (policy.default === 'deny') return refuse('denied', 'default', `the ${kind} "${name}" is not allowed by policy (default: deny)`);
+    const charges = chargesFor(kind, name, undefined, extraLimits, args);
+    if (!Array.isArray(charges)) return charges;
+    return policy.default === 'ask'
+      ? { outcome: 'ask', rule: 'default', reason: undefined, charges, via: policy.approvalVia }
+      : { outcome: 'allow', rule: 'default', charges };
+  }
+  if (rule.action === 'deny' || rule.action === 'hide') {
+    return refuse('denied', rule.rule, rule.reason ?? `the ${kind} "${name}" is not allowed by policy`);
+  }
+  if (rule.argumentNames) {
+    const variant = findNameVariant(args, rule.argumentNames);
+    if (variant) {
+      return refuse(
+        'invalid_arguments',
+        `${rule.rule}.args`,
+        `${variant.path} is not an argument this policy knows; it differs from "${variant.meant}" only in letter case or Unicode form (some servers would read it as "${variant.meant}"); send "${variant.meant}"`,
+      );
+    }
+  }
+  if (rule.args && !rule.args(args)) {
+    return refuse('invalid_arguments', `${rule.rule}.args`, describeArgumentErrors((rule.args.errors ?? []) as ErrorObject[]));
+  }
+  let action: Action = rule.action;
+  let reason = rule.reason;
+  let path = rule.rule;
+  let limits = rule.limits;
+  let via = rule.approvalVia;
+  for (const when of rule.when) {
+    if (when.matches(args)) {
+      if (when.action) action = when.action;
+      if (when.reason !== undefined) reason = when.reason;
+      if (when.approvalVia) via = when.approvalVia;
+      path = when.rule;
+      if (when.limits.length > 0) limits = [...limits, ...when.limits];
+      break;
+    }
+  }
+  if (action === 'deny' || action === 'hide') return refuse('denied', path, reason ?? `this call to the ${kind} "${name}" is not allowed by policy`);
+  const charges = chargesFor(kind, name, rule, extraLimits.length > 0 ? [...limits, ...extraLimits] : limits, args);
+  if (!Array.isArray(charges)) return charges;
+  return action === 'ask' ? { outcome: 'ask', rule: path, reason, charges, via: via ?? policy.approvalVia } : { outcome: 'allow', rule: path, charges };
+}
+
+/**
+ * The units a call would consume of each limit; a bad `increment_from` value refuses the call.
+ * A limit's counter is its `counter`, else `all_tools` for `all_tools` limits, else the entry's
+ * key when the entry is a pattern (every name it matches shares one counter, SPEC §3), else the name.
+ */
+function chargesFor(kind: EntryKind, name: string, rule: CompiledRule | undefined, limits: CompiledLimit[], args: Record<string, unknown>): Charge[] | Decision {
+  if (limits.length === 0) return NO_CHARGES;
+  const charges: Charge[] = [];
+  const own = rule?.pattern ? rule.key : name;
+  const ownCounter = kind === 'tool' ? own : `${kind}:${own}`;
+  for (const limit of limits) {
+    let amount = 1;
+    if (limit.incrementFrom) {
+      const value = readPath(args, limit.incrementFrom);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        return refuse(
+          'invalid_arguments',
+          limit.rule,
+          `arguments.${limit.incrementFrom.join('.')} must be a non-negative number (it is counted against a limit)`,
+        );
+      }
+      amount = value;
+    }
+    const counter = limit.counter ?? (limit.rule.startsWith('all_tools') ? 'all_tools' : ownCounter);
+    charges.push({ counter, scope: limit.scope, windowMs: limit.windowMs, max: limit.max, amount, rule: limit.rule, refundable: limit.refundable });
+  }
+  return charges;
+}
+
+const NO_CHARGES: Charge[] = [];
+
+function readPath(value: unknown, path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** Whether `tools/list` shows this tool: not hidden, not a name variant, not unlisted under default deny. */
+export function isToolVisible(policy: CompiledPolicy, name: string): boolean {
+  if (name.length > MAX_NAME_LENGTH || hiddenToolRule(policy, name) !== undefined) return false;
+  const entry = lookup(policy.tools, name);
+  const folded = lookupFolded(policy.tools, name);
+  return !(folded && folded.key !== entry?.key);
+}
+
+/** Resources and prompts are listed unless their rule (or the default) is deny or hide. */
+export function isEntryVisible(policy: CompiledPolicy, table: NameTable<CompiledRule>, name: string): boolean {
+  const entry = lookup(table, name);
+  if (!entry) return policy.default !== 'deny';
+  return entry.value.action !== 'deny' && entry.value.action !== 'hide';
+}
+
+/** Whether the resources rules refuse this URI outright (a tool result's resource links to it are withheld). */
+export function isResourceRefused(policy: CompiledPolicy, uri: string): boolean {
+  if (uri.length > MAX_URI_LENGTH) return true;
+  const normal = normaliseUri(uri);
+  const entry = lookup(policy.resources, normal);
+  if (!entry) return policy.default === 'deny';
+  return entry.value.action === 'deny' || entry.value.action === 'hide';
+}

@@ -1,0 +1,47 @@
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import { isResourceRefused } from '../policy/engine/decide.js';
+import { foldMemberName } from '../protocol/duplicate-keys.js';
+import type { Filtered } from './filter-lists.js';
+
+/**
+ * SPEC §4: a `resource_link` or embedded `resource` item of a tool result whose URI the
+ * `resources` rules refuse is replaced by a text item saying that mcp-guard withheld it — the
+ * agent would otherwise read, by way of a tool, what it may not read itself.
+ */
+export function withholdResourceLinks(policy: CompiledPolicy, result: Record<string, unknown>): Filtered {
+  for (const key of Object.keys(result)) {
+    if (key !== 'content' && foldMemberName(key) === 'content') return { kind: 'refused', why: `its result has the member "${key}", which some clients read as "content"` };
+  }
+  const content = result.content;
+  if (!Array.isArray(content)) return { kind: 'kept', result: undefined };
+  let changed = false;
+  const items = content.map((item: unknown) => {
+    const uri = linkedUri(item);
+    if (uri === undefined || (uri !== null && !isResourceRefused(policy, uri))) return item;
+    changed = true;
+    const what = uri === null ? 'a resource link it could not read' : `a link to the resource ${JSON.stringify(uri)}, which the policy does not allow`;
+    return { type: 'text', text: `mcp-guard: withheld ${what}` };
+  });
+  return changed ? { kind: 'changed', result: { ...result, content: items } } : { kind: 'kept', result: undefined };
+}
+
+/**
+ * The URI a content item links to or embeds; undefined for other items; null for an item that
+ * looks like one but cannot be read the way every client would (a letter-case variant member).
+ */
+function linkedUri(item: unknown): string | null | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const it = item as Record<string, unknown>;
+  for (const key of Object.keys(it)) {
+    const folded = foldMemberName(key);
+    if (key !== folded && (folded === 'type' || folded === 'uri' || folded === 'resource')) return null;
+  }
+  if (it.type === 'resource_link') return typeof it.uri === 'string' ? it.uri : null;
+  if (it.type === 'resource') {
+    const resource = it.resource as Record<string, unknown> | null | undefined;
+    if (resource === null || typeof resource !== 'object') return null;
+    for (const key of Object.keys(resource)) if (key !== 'uri' && foldMemberName(key) === 'uri') return null;
+    return typeof resource.uri === 'string' ? resource.uri : null;
+  }
+  return undefined;
+}

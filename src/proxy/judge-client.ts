@@ -1,0 +1,201 @@
+import type { ChargeOutcome, Limiter, Ticket } from '../limits/limiter.js';
+import type { CompiledPolicy } from '../policy/engine/compile.js';
+import { type Decision, refuse, type RefuseDecision } from '../policy/engine/decision.js';
+import { decideMessage, subjectOf } from '../policy/engine/decide.js';
+import { classify, errorLine, INTERNAL_ERROR, INVALID_REQUEST, type JsonRpcId, type Message } from '../protocol/message.js';
+import type { ApprovalBroker, ApprovalOutcome } from './approval.js';
+import type { PendingRequests } from './pending-requests.js';
+import { DROP, type Judged, RELAY, refusalVerdict, type Verdict } from './verdict.js';
+
+export interface ClientJudgeDeps {
+  policy(): CompiledPolicy;
+  pending: PendingRequests;
+  limiter: Limiter;
+  approvals: ApprovalBroker;
+  dryRun: boolean;
+  now(): number;
+  /** Why the upstream is gone, once it is. */
+  upstreamGone(): string | undefined;
+  /** A verdict reached after the message's turn (a person answered): enact and write it now. */
+  later(verdict: Verdict, raw: Buffer): void;
+}
+
+type Request = Extract<Message, { kind: 'request' }>;
+type Notification = Extract<Message, { kind: 'notification' }>;
+
+/**
+ * Judges client→server messages (SPEC §4): the policy's decision, then the limits' units, then a
+ * person's answer for `ask`. Every outcome is a Verdict handed to `settle`, at once or (when the
+ * state store or a person answers later) afterwards; this module writes and records nothing.
+ */
+export class ClientJudge {
+  constructor(private readonly d: ClientJudgeDeps) {}
+
+  judge(value: unknown, raw: Buffer, settle: (verdict: Verdict) => void): void {
+    const msg = classify(value);
+    switch (msg.kind) {
+      case 'invalid':
+        return settle({
+          forward: false,
+          reply: errorLine(msg.id, INVALID_REQUEST, `mcp-guard: invalid JSON-RPC message: ${msg.why}`),
+          log: { level: 'warn', message: `refused an invalid JSON-RPC message from the client: ${msg.why}` },
+        });
+      case 'response':
+        // Answers to mcp-guard's own requests (approval) are consumed, never relayed.
+        if (this.d.approvals.takeResponse(msg.id, msg.value)) return settle(DROP);
+        return settle(this.d.upstreamGone() === undefined ? RELAY : DROP);
+      case 'notification':
+        return this.notification(msg, settle);
+      case 'request':
+        return this.request(msg, raw, settle);
+    }
+  }
+
+  private notification(msg: Notification, settle: (verdict: Verdict) => void): void {
+    if (msg.method === 'notifications/cancelled') this.cancel(msg.params?.requestId);
+    const judged = { direction: 'client→server' as const, method: msg.method, id: undefined, params: msg.params };
+    const decision = decideMessage(this.d.policy(), 'client→server', msg.method, msg.params);
+    if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return settle(this.relayUnlessGone(RELAY));
+    if (decision.outcome === 'refuse') return settle(refusalVerdict(judged, decision, this.d.dryRun));
+    // A notification cannot wait for a person.
+    if (decision.outcome === 'ask') return settle(refusalVerdict(judged, refuse('approval_unavailable', decision.rule, 'a notification cannot wait for approval'), this.d.dryRun));
+    this.d.limiter.charge(decision.charges, this.d.now(), (outcome) => {
+      if (!outcome.ok) return settle(refusalVerdict(judged, outcome.refusal, this.d.dryRun));
+      settle(this.relayUnlessGone({ forward: true, judged: { ...judged, decision } }));
+    });
+  }
+
+  /**
+   * `notifications/cancelled`: a request still being judged or waiting for a person is never
+   * relayed; one relayed keeps its id in use until the server answers (SPEC §4), and the answer
+   * is dropped and gives nothing back.
+   */
+  private cancel(requestId: unknown): void {
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const entry = this.d.pending.get(requestId);
+    if (!entry) return;
+    if (entry.state === 'approval') entry.abort?.abort();
+    else if (entry.state === 'judging') entry.cancelledWhileJudging = true;
+    else if (entry.state === 'in-flight') entry.state = 'cancelled';
+  }
+
+  private request(msg: Request, raw: Buffer, settle: (verdict: Verdict) => void): void {
+    const { id, method, params } = msg;
+    if (!this.d.pending.open(id, method, params)) {
+      const why = this.d.pending.has(id)
+        ? `the id ${JSON.stringify(id)} is already used by a request that has not been answered`
+        : 'too many requests are waiting for an answer; wait for some to finish';
+      return settle({ forward: false, reply: errorLine(id, INVALID_REQUEST, `mcp-guard: ${why}`) });
+    }
+    const gone = this.d.upstreamGone();
+    if (gone) {
+      this.d.pending.close(id);
+      return settle({ forward: false, reply: errorLine(id, INTERNAL_ERROR, `mcp-guard: ${gone}`) });
+    }
+    if (method === 'initialize') {
+      const caps = (params?.capabilities ?? {}) as Record<string, unknown>;
+      this.d.approvals.clientCanElicit = caps.elicitation !== undefined && caps.elicitation !== null;
+    }
+    const judged = { direction: 'client→server' as const, method, id, params };
+    const decision = decideMessage(this.d.policy(), 'client→server', method, params);
+    if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return settle(this.relayed(id, undefined, RELAY));
+    if (decision.outcome === 'refuse') return settle(this.refused(id, judged, decision));
+    this.d.limiter.charge(decision.charges, this.d.now(), (outcome: ChargeOutcome) => {
+      if (!outcome.ok) return settle(this.refused(id, judged, outcome.refusal));
+      if (decision.outcome === 'ask' && !this.d.dryRun) {
+        this.ask(msg, raw, decision, outcome.ticket);
+        return settle(DROP);
+      }
+      settle(this.relayed(id, outcome.ticket, { forward: true, judged: { ...judged, decision } }));
+    });
+  }
+
+  private refused(id: JsonRpcId, judged: Omit<Judged, 'decision'>, decision: RefuseDecision): Verdict {
+    const verdict = refusalVerdict(judged, decision, this.d.dryRun);
+    if (verdict.forward) return this.relayed(id, undefined, verdict);
+    this.d.pending.close(id);
+    return verdict;
+  }
+
+  /** The request goes to the server: it is in flight until answered. */
+  private relayed(id: JsonRpcId, ticket: Ticket | undefined, verdict: Verdict): Verdict {
+    const gone = this.d.upstreamGone();
+    if (gone) {
+      this.d.limiter.refund(ticket);
+      this.d.pending.close(id);
+      return { ...verdict, forward: false, reply: errorLine(id, INTERNAL_ERROR, `mcp-guard: ${gone}`) };
+    }
+    const entry = this.d.pending.get(id);
+    if (entry) {
+      // Cancelled while its units were being counted: it is relayed in its turn, before the
+      // cancellation (which follows it in order), and its answer will be dropped.
+      entry.state = entry.cancelledWhileJudging ? 'cancelled' : 'in-flight';
+      entry.ticket = ticket;
+    }
+    return verdict;
+  }
+
+  private relayUnlessGone(verdict: Verdict): Verdict {
+    return this.d.upstreamGone() === undefined ? verdict : { ...verdict, forward: false };
+  }
+
+  /**
+   * Waits for a person (SPEC §6), then judges the call again — a path may have been swapped for a
+   * symlink meanwhile — and relays it, or answers the refusal. The units taken stay taken while
+   * it waits, and are given back if it is refused.
+   */
+  private ask(msg: Request, raw: Buffer, decision: Extract<Decision, { outcome: 'ask' }>, ticket: Ticket | undefined): void {
+    const { id, method, params } = msg;
+    const entry = this.d.pending.get(id)!;
+    const controller = new AbortController();
+    entry.state = 'approval';
+    entry.abort = controller;
+    const subject = subjectOf(method, params);
+    const policy = this.d.policy();
+    const judged = { direction: 'client→server' as const, method, id, params };
+    void this.d.approvals
+      .ask(
+        {
+          tool: subject?.tool ?? subject?.prompt ?? subject?.uri ?? method,
+          arguments: params?.arguments ?? {},
+          reason: decision.reason,
+          rule: decision.rule,
+          timeoutMs: policy.approvalTimeoutMs,
+          via: decision.via,
+        },
+        controller.signal,
+      )
+      .then((answer) => {
+        // The session ended meanwhile: the client was already answered.
+        if (this.d.pending.get(id) !== entry) return this.d.limiter.refund(ticket);
+        if (answer === 'accept') {
+          const again = decideMessage(this.d.policy(), 'client→server', method, params);
+          if (again.outcome === 'refuse') {
+            this.d.limiter.refund(ticket);
+            this.d.pending.close(id);
+            return this.d.later(refusalVerdict(judged, again, false), raw);
+          }
+          return this.d.later(this.relayed(id, ticket, { forward: true, judged: { ...judged, decision: { outcome: 'allow', rule: decision.rule, charges: decision.charges } } }), raw);
+        }
+        this.d.limiter.refund(ticket);
+        this.d.pending.close(id);
+        const refusal = approvalRefusal(answer, decision.rule, Math.round(policy.approvalTimeoutMs / 1000));
+        // A request the client cancelled gets no answer (MCP: the receiver does not respond).
+        const verdict = refusalVerdict(judged, refusal, false);
+        this.d.later(answer === 'cancelled' ? { ...verdict, reply: undefined } : verdict, raw);
+      });
+  }
+}
+
+function approvalRefusal(answer: Exclude<ApprovalOutcome, 'accept'>, rule: string, seconds: number): RefuseDecision {
+  switch (answer) {
+    case 'cancelled':
+      return refuse('approval_declined', rule, 'cancelled by the client while waiting for approval');
+    case 'timeout':
+      return refuse('approval_timeout', rule, `nobody approved this call within ${seconds} s; ask the user to approve it, then try again`);
+    case 'decline':
+      return refuse('approval_declined', rule, 'a person declined this call; do not retry it without asking the user');
+    case 'unavailable':
+      return refuse('approval_unavailable', rule, "this call needs a person's approval, and none could be asked");
+  }
+}

@@ -1,0 +1,125 @@
+import type { Writable } from 'node:stream';
+import type { Log } from './log.js';
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * What goes to the client: server lines as their original bytes, and mcp-guard's own lines
+ * (refusals, errors, approval requests). While a long server response is being streamed, a line
+ * cannot be interrupted, so mcp-guard's own lines wait until it ends (one written into the
+ * middle corrupted both), and client input is paused meanwhile so what waits stays small.
+ */
+export class ClientOutput {
+  private held: string[] | undefined;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly pauseInput: () => void,
+    private readonly resumeInput: () => void,
+  ) {}
+
+  /** One of mcp-guard's own lines (ending in `\n`). */
+  line(text: string): void {
+    if (this.held) {
+      this.held.push(text);
+      this.pauseInput();
+      return;
+    }
+    this.out.write(text);
+  }
+
+  /** A server line as received (its CRs made spaces), with its newline. */
+  raw(bytes: Buffer): void {
+    this.out.write(withoutCR(bytes));
+    this.out.write(NEWLINE);
+  }
+
+  /** Starts a line that arrives in parts; every other line waits until `endStream`. */
+  beginStream(): void {
+    this.held = [];
+  }
+
+  streamPart(bytes: Buffer): void {
+    this.out.write(withoutCR(bytes));
+  }
+
+  /** Ends the streamed line (complete or cut short) and writes what waited. */
+  endStream(): void {
+    this.out.write(NEWLINE);
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const text of held) this.out.write(text);
+    if (held.length > 0) this.resumeInput();
+  }
+
+  get streaming(): boolean {
+    return this.held !== undefined;
+  }
+
+  get needsDrain(): boolean {
+    return this.out.writableNeedDrain;
+  }
+}
+
+/** Bytes waiting to be written to the server past which mcp-guard stops queueing its own answers. */
+const SERVER_ANSWER_BACKLOG = 16 * 1024 * 1024;
+
+/** What goes to the server: client messages as the exact bytes judged, and mcp-guard's answers to its requests. */
+export class ServerOutput {
+  private answersDropped = false;
+  private gone = false;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly log: Log,
+  ) {}
+
+  /** The server stopped: nothing more is written. */
+  close(): void {
+    this.gone = true;
+  }
+
+  get closed(): boolean {
+    return this.gone || this.out.destroyed;
+  }
+
+  line(bytes: Buffer | string): void {
+    if (this.closed) return;
+    this.out.write(bytes);
+    this.out.write(NEWLINE);
+  }
+
+  /**
+   * mcp-guard's own answer to a server request. A server that sends requests and never reads the
+   * answers would have them pile up here without end (300 MiB in a test): past a backlog, they
+   * are dropped — the server is not reading them anyway.
+   */
+  answer(text: string): void {
+    if (this.out.writableLength > SERVER_ANSWER_BACKLOG) {
+      if (!this.answersDropped) this.log('warn', "the server is not reading its input: dropping mcp-guard's answers to its requests until it does");
+      this.answersDropped = true;
+      return;
+    }
+    this.answersDropped = false;
+    if (this.closed) return;
+    // One write of the whole line, as bytes: a queued string would sit in the V8 heap (old space)
+    // until the server reads it, and a flood of them grew the heap to 120 MiB where bytes kept it at 20.
+    this.out.write(Buffer.from(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  get needsDrain(): boolean {
+    return this.out.writableNeedDrain;
+  }
+}
+
+/**
+ * Server bytes as the client gets them. A CR in a line JSON.parse accepted can only be whitespace
+ * (in a string it would be invalid JSON), but clients that end lines at CR (Node's readline,
+ * Python's text streams) would read one message as two or three: it goes out as a space.
+ */
+export function withoutCR(bytes: Buffer): Buffer {
+  if (bytes.indexOf(13) === -1) return bytes;
+  const copy = Buffer.from(bytes);
+  for (let i = copy.indexOf(13); i !== -1; i = copy.indexOf(13, i + 1)) copy[i] = 32;
+  return copy;
+}

@@ -1,0 +1,207 @@
+/**
+ * The Lua scripts of the Redis backend. Each runs atomically on the server, so a batch of grant
+ * charges is one script call: no other client's command runs between its checks and its writes.
+ *
+ * They implement the SQLite algorithm of src/limits/grant-counters.ts step for step, so both
+ * backends give the same decisions: per (counter, window) a running sum and a cursor (the edge
+ * the window last slid to); per counter a clock (`latest`), the event log as a sorted set scored
+ * by time, and a prune of events every window has left after every PRUNE_EVERY inserts by one
+ * client. Numbers are written with %.17g, which reads back as the same double (Lua's own
+ * tostring keeps 14 digits); scripts return integers and strings only (Redis truncates Lua numbers).
+ *
+ * Keys of one counter: KEYS[2i-1] its events (member `<seq>:<amount>`, score t), KEYS[2i] its hash
+ * (`latest`, `longest`, `seq`, and `s:<ms>` / `c:<ms>`: sum and cursor of each window). Both get
+ * the same TTL (longest window + grace) whenever a script writes them, so they expire together.
+ */
+
+const COMMON = `
+local function num(x) return string.format('%.17g', x) end
+local function amountOf(member) return tonumber(string.sub(member, string.find(member, ':', 1, true) + 1)) end
+local function sumRange(ev, min, max)
+  local s = 0
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', ev, min, max)) do s = s + amountOf(m) end
+  return s
+end
+local touched = {}
+local function slide(ci, w, t)
+  local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
+  touched[ci] = true
+  local edge = t - w
+  local v = redis.call('HMGET', h, 's:' .. num(w), 'c:' .. num(w))
+  local s
+  if not v[2] then
+    s = sumRange(ev, '(' .. num(edge), '+inf')
+    local longest = tonumber(redis.call('HGET', h, 'longest') or '0')
+    if w > longest then redis.call('HSET', h, 'longest', num(w)) end
+  else
+    s = tonumber(v[1])
+    local cursor = tonumber(v[2])
+    if edge <= cursor then return s end
+    s = s - sumRange(ev, '(' .. num(cursor), num(edge))
+  end
+  redis.call('HSET', h, 's:' .. num(w), num(s), 'c:' .. num(w), num(edge), 'latest', num(t))
+  return s
+end
+local function clockOf(ci, t)
+  local latest = redis.call('HGET', KEYS[2 * ci], 'latest')
+  if latest and tonumber(latest) > t then return tonumber(latest) end
+  return t
+end
+local function expireTouched(grace)
+  for ci in pairs(touched) do
+    local longest = tonumber(redis.call('HGET', KEYS[2 * ci], 'longest') or '0')
+    local ttl = math.ceil(longest + grace)
+    redis.call('PEXPIRE', KEYS[2 * ci - 1], ttl)
+    redis.call('PEXPIRE', KEYS[2 * ci], ttl)
+  end
+end
+`;
+
+/**
+ * ARGV: now, grace ms, PRUNE_EVERY, JSON `[pruneLeft[], requests[]]`; a request is
+ * `[[[ci, windowMs, max, amount], …], [[ci, amount], …]]` (its charges, then one event per counter).
+ * Returns one entry per request: `{1, member…}` (allowed) or `{0, chargeIndex, retryAfter | -1}`.
+ */
+export const CHARGE_SCRIPT = `${COMMON}
+local now, grace, pruneEvery = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local input = cjson.decode(ARGV[4])
+local pruneLeft, requests = input[1], input[2]
+
+local function retryAfter(ci, w, max, amount, t)
+  if amount > max then return -1 end
+  local inWindow = redis.call('ZRANGEBYSCORE', KEYS[2 * ci - 1], '(' .. num(t - w), '+inf', 'WITHSCORES')
+  local total = 0
+  for i = 1, #inWindow, 2 do total = total + amountOf(inWindow[i]) end
+  local excess = total + amount - max
+  for i = 1, #inWindow, 2 do
+    excess = excess - amountOf(inWindow[i])
+    if excess <= 0 then return math.max(1, math.ceil((tonumber(inWindow[i + 1]) + w - t) / 1000)) end
+  end
+  return math.max(1, math.ceil(w / 1000))
+end
+
+local function record(ci, amount, t)
+  local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
+  local member = redis.call('HINCRBY', h, 'seq', 1) .. ':' .. num(amount)
+  redis.call('ZADD', ev, num(t), member)
+  local fields = redis.call('HGETALL', h)
+  for i = 1, #fields, 2 do
+    if string.sub(fields[i], 1, 2) == 's:' then redis.call('HSET', h, fields[i], num(tonumber(fields[i + 1]) + amount)) end
+  end
+  return member
+end
+
+local function prune(ci, t)
+  local fields = redis.call('HGETALL', KEYS[2 * ci])
+  local oldest = nil
+  for i = 1, #fields, 2 do
+    if string.sub(fields[i], 1, 2) == 'c:' then
+      local w = tonumber(string.sub(fields[i], 3))
+      slide(ci, w, t)
+      if oldest == nil or t - w < oldest then oldest = t - w end
+    end
+  end
+  if oldest ~= nil then redis.call('ZREMRANGEBYSCORE', KEYS[2 * ci - 1], '-inf', num(oldest)) end
+end
+
+local inserted = {}
+local results = {}
+for ri, request in ipairs(requests) do
+  local charges, events = request[1], request[2]
+  local t = now
+  for _, c in ipairs(charges) do t = clockOf(c[1], t) end
+  local refused = nil
+  for k, c in ipairs(charges) do
+    local s = slide(c[1], c[2], t)
+    if s + c[4] > c[3] then
+      refused = {0, k - 1, retryAfter(c[1], c[2], c[3], c[4], t)}
+      break
+    end
+  end
+  if refused then
+    results[ri] = refused
+  else
+    local out = {1}
+    for _, e in ipairs(events) do
+      out[#out + 1] = record(e[1], e[2], t)
+      local n = (inserted[e[1]] or 0) + 1
+      inserted[e[1]] = n
+      local left = pruneLeft[e[1]]
+      if n >= left and (n - left) % pruneEvery == 0 then prune(e[1], t) end
+    end
+    results[ri] = out
+  end
+end
+expireTouched(grace)
+return results
+`;
+
+/** ARGV: grace ms, JSON `[[ci, member], …]`. Removes each event still recorded, from the windows it is still inside. */
+export const REFUND_SCRIPT = `${COMMON}
+local grace = tonumber(ARGV[1])
+for _, e in ipairs(cjson.decode(ARGV[2])) do
+  local ci, member = e[1], e[2]
+  local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
+  local score = redis.call('ZSCORE', ev, member)
+  if score then
+    score = tonumber(score)
+    local amount = amountOf(member)
+    redis.call('ZREM', ev, member)
+    local fields = redis.call('HGETALL', h)
+    local values = {}
+    for i = 1, #fields, 2 do values[fields[i]] = fields[i + 1] end
+    for field, cursor in pairs(values) do
+      if string.sub(field, 1, 2) == 'c:' and score > tonumber(cursor) then
+        local sumField = 's:' .. string.sub(field, 3)
+        redis.call('HSET', h, sumField, num(tonumber(values[sumField]) - amount))
+      end
+    end
+    touched[ci] = true
+  end
+end
+expireTouched(grace)
+return 1
+`;
+
+/** ARGV: now, window ms, grace ms. The window's sum at the counter's clock, as a %.17g string. */
+export const USAGE_SCRIPT = `${COMMON}
+local t = clockOf(1, tonumber(ARGV[1]))
+local s = slide(1, tonumber(ARGV[2]), t)
+expireTouched(tonumber(ARGV[3]))
+return num(s)
+`;
+
+/** KEYS: the approval, the pending index. ARGV: id, expiresAt, ttl ms, then field/value pairs. 0 when the id is taken. */
+export const CREATE_APPROVAL_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 1
+`;
+
+/** KEYS: the approval, the pending index. ARGV: id, status, now. 1 when a pending, unexpired approval got its answer. */
+export const ANSWER_APPROVAL_SCRIPT = `
+local v = redis.call('HMGET', KEYS[1], 'status', 'expiresAt')
+if v[1] ~= 'pending' or not (tonumber(v[2]) > tonumber(ARGV[3])) then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+/** KEYS: the kind's hash. ARGV: key, expected version ('' = must not exist), JSON. The new version, or -1. */
+export const WRITE_DOCUMENT_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[2] == '' then
+  if current then return -1 end
+  redis.call('HSET', KEYS[1], ARGV[1], '1:' .. ARGV[3])
+  return 1
+end
+if not current then return -1 end
+local version = tonumber(string.sub(current, 1, string.find(current, ':', 1, true) - 1))
+if version ~= tonumber(ARGV[2]) then return -1 end
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', version + 1) .. ':' .. ARGV[3])
+return version + 1
+`;

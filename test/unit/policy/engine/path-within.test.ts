@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isPathWithin, resolveLikeTheOs } from '../../../../src/policy/engine/path-within.js';
+import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
+
+let dir: string;
+let allowed: string;
+let home: string;
+
+beforeAll(() => {
+  // realpath: the temp dir itself may sit behind a symlink (macOS /var -> /private/var).
+  dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'path-within-')));
+  allowed = path.join(dir, 'allowed');
+  home = path.join(dir, 'home');
+  mkdirSync(path.join(allowed, 'sub'), { recursive: true });
+  mkdirSync(path.join(home, 'projects', 'app'), { recursive: true });
+  mkdirSync(path.join(dir, 'outside'));
+  writeFileSync(path.join(dir, 'outside', 'secret'), 'x');
+  symlinkSync(path.join(dir, 'outside'), path.join(allowed, 'escape'));
+  symlinkSync('sub', path.join(allowed, 'rel-inside'));
+  symlinkSync(path.join(dir, 'outside', 'missing-target'), path.join(allowed, 'dangling-out'));
+  symlinkSync(path.join(allowed, 'loop-b'), path.join(allowed, 'loop-a'));
+  symlinkSync(path.join(allowed, 'loop-a'), path.join(allowed, 'loop-b'));
+  symlinkSync(allowed, path.join(dir, 'alias-of-allowed'));
+  mkdirSync(path.join(dir, 'allowedX'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('isPathWithin', () => {
+  const env = () => hostFileSystem({ home, cwd: allowed });
+
+  it.each([
+    ['the root itself', () => allowed, true],
+    ['a file below it', () => path.join(allowed, 'sub', 'file.txt'), true],
+    ['a path that does not exist yet', () => path.join(allowed, 'new', 'deeper', 'venv'), true],
+    ['a relative path, from cwd', () => 'sub/.venv', true],
+    ['a relative path with . segments', () => './sub/./x', true],
+    ['a symlink that stays inside', () => path.join(allowed, 'rel-inside', 'x'), true],
+    ['.. that climbs out', () => path.join(allowed, '..', '..', 'etc', 'passwd'), false],
+    ['the /allowed/../../etc/passwd form', () => `${allowed}/../../etc/passwd`, false],
+    ['a sibling sharing the prefix', () => path.join(dir, 'allowedX'), false],
+    ['a sibling sharing the prefix, below', () => path.join(dir, 'allowedX', 'y'), false],
+    ['a symlink pointing outside', () => path.join(allowed, 'escape', 'secret'), false],
+    ['a dangling symlink pointing outside', () => path.join(allowed, 'dangling-out'), false],
+    ['.. after a symlink (the OS applies it to the target)', () => path.join(allowed, 'escape') + '/../outside/secret', false],
+    ['.. after a symlink, back into the root (where the OS lands)', () => `${allowed}/escape/../allowed/sub`, true],
+    ['a symlink loop', () => path.join(allowed, 'loop-a', 'x'), false],
+    ['a relative path climbing out', () => '../outside', false],
+    ['a NUL byte', () => `${allowed}/sub\0/../../outside`, false],
+    ['the empty string', () => '', false],
+    ['~otheruser', () => '~root/x', false],
+  ])('%s', (_name, candidate, expected) => {
+    expect(isPathWithin(candidate(), [allowed], env())).toBe(expected);
+  });
+
+  it('expands ~ in the candidate and in the roots', () => {
+    expect(isPathWithin('~/projects/app/.venv', ['~/projects'], env())).toBe(true);
+    expect(isPathWithin(path.join(home, 'projects', 'x'), ['~/projects'], env())).toBe(true);
+    expect(isPathWithin('~/other', ['~/projects'], env())).toBe(false);
+    expect(isPathWithin('~', ['~/projects'], env())).toBe(false);
+  });
+
+  it('resolves symlinks in the roots too', () => {
+    expect(isPathWithin(path.join(allowed, 'sub'), [path.join(dir, 'alias-of-allowed')], env())).toBe(true);
+    expect(isPathWithin(path.join(dir, 'alias-of-allowed', 'sub'), [allowed], env())).toBe(true);
+  });
+
+  it('is true when inside any one of several roots, false for no roots', () => {
+    expect(isPathWithin('/tmp/x', [allowed, '/tmp'], env())).toBe(true);
+    expect(isPathWithin(path.join(allowed, 'x'), [], env())).toBe(false);
+  });
+
+  it('treats / as containing everything', () => {
+    expect(isPathWithin('/etc/passwd', ['/'], env())).toBe(true);
+  });
+
+  it('never calls anything inside that resolves outside (property)', () => {
+    const segment = fc.constantFrom('..', '.', 'sub', 'escape', 'rel-inside', 'new', 'secret', 'outside', 'allowed', '');
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 8 }), (segments) => {
+        const candidate = [allowed, ...segments].join('/');
+        const inside = isPathWithin(candidate, [allowed], env());
+        const resolved = resolveLikeTheOs(candidate, env())!;
+        expect(inside).toBe(resolved === allowed || resolved.startsWith(allowed + path.sep));
+        // Where the whole path exists, our walk must agree with the kernel's realpath(3) (not
+        // Node's JS realpathSync, which collapses `..` before following links).
+        let real: string | undefined;
+        try {
+          real = realpathSync.native(candidate);
+        } catch {
+          real = undefined;
+        }
+        if (real !== undefined) expect(resolved).toBe(real);
+      }),
+    );
+  });
+});
