@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { addOptions } from './register-options.js';
 import { UsageError } from '../errors.js';
 import type { Decision } from '../policy/engine/decision.js';
-import type { CliContext } from './context.js';
-import { stripControl } from './context.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
 
 interface CheckOptions {
   policy?: string;
@@ -68,6 +67,7 @@ Examples:
       ]);
       const file = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
       const { loaded, policy } = await loadCompiledPolicy(file);
+      diagnostic(ctx, stripControl(`policy ${loaded.file}`));
       for (const w of loaded.warnings) ctx.stderr.write(`mcp-guard: ${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})\n`);
 
       const method = options.resource ? 'resources/read' : options.prompt ? 'prompts/get' : 'tools/call';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { supportsColor } from 'chalk';
 import { UsageError } from '../errors.js';
-import type { CliContext } from './context.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
 import { withInterruption } from './interrupt.js';
 import { pathValue } from './options.js';
 import { addOptions } from './register-options.js';
@@ -9,6 +9,7 @@ import { addOptions } from './register-options.js';
 interface LintOptions {
   format: 'stylish' | 'json' | 'sarif';
   maxWarnings?: number;
+  fix?: boolean;
   server?: boolean;
   timeout: number;
 }
@@ -18,7 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('lint')
     .description('check policy files: every error and warning with its position, and with --server, against the real server\'s tools')
     .argument('[files...]', 'policy files (default: the discovered policy)');
-  addOptions(lint, ['lintFormat', 'maxWarnings', 'server', 'serverTimeout'])
+  addOptions(lint, ['lintFormat', 'maxWarnings', 'fix', 'server', 'serverTimeout'])
     .addHelpText(
       'after',
       `
@@ -28,6 +29,7 @@ Examples:
   mcp-guard lint policy.json
   mcp-guard lint --format sarif policy.json > mcp-guard.sarif
   mcp-guard lint --max-warnings 0 a.json b.yaml
+  mcp-guard lint --fix policylayer-policy.json      # into the native format, same decisions
   mcp-guard lint policy.json --server -- npx -y @modelcontextprotocol/server-everything`,
     )
     .action(async (operands: string[], options: LintOptions, command: Command) => {
@@ -46,6 +48,7 @@ Examples:
         runLint({
           files,
           format: options.format,
+          ...(options.fix ? { fix: true } : {}),
           ...(options.maxWarnings !== undefined ? { maxWarnings: options.maxWarnings } : {}),
           ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000, signal } } : {}),
           cwd: process.cwd(),
@@ -53,6 +56,7 @@ Examples:
           colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
           version: command.parent?.version() ?? '0.0.0',
           write: (text) => ctx.stdout.write(text),
+          note: (text) => diagnostic(ctx, stripControl(text)),
         }),
       );
     });

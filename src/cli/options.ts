@@ -95,6 +95,10 @@ export const OPTIONS = {
   // lint
   lintFormat: { flags: '-f, --format <format>', help: 'output format', choices: ['stylish', 'json', 'sarif'], default: 'stylish' },
   maxWarnings: { flags: '--max-warnings <n>', help: 'exit 1 when there are more than n warnings', parse: wholeNumber(0) },
+  fix: {
+    flags: '--fix',
+    help: 'rewrite PolicyLayer constructs (require, deny_if, "args." paths) into the native format, keeping every decision, say what changed, then lint',
+  },
   server: { flags: '--server', help: 'start the server given after "--", read its tool list, and check the policy against it' },
   serverTimeout: { flags: '--timeout <seconds>', help: 'how long the server may take to start and list its tools', parse: seconds(), default: 30 },
 

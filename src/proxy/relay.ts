@@ -9,7 +9,9 @@ import { ResponseScanner } from '../protocol/response-scanner.js';
 import type { ApprovalBroker } from './approval.js';
 import type { AuditLog } from './audit.js';
 import { DecisionLog } from './decision-log.js';
-import { ClientJudge } from './judge-client.js';
+import { ClientJudge, type SessionProtocol } from './judge-client.js';
+import { ApprovalTokens, RetryMemory } from './modern.js';
+import { TaskRegistry } from './tasks.js';
 import { ServerJudge } from './judge-server.js';
 import type { Log } from './log.js';
 import { describeViolation, idOfScan, LongResponse } from './long-response.js';
@@ -79,7 +81,9 @@ export class Relay {
     );
     this.server = new ServerOutput(options.upstreamIn, log);
     this.inOrder = new InOrder();
+    const session: SessionProtocol = { modern: false, tasks: new TaskRegistry(), retries: new RetryMemory(), tokens: new ApprovalTokens() };
     this.clientJudge = new ClientJudge({
+      session,
       policy: options.policy,
       pending: this.pending,
       limiter: options.limiter,
@@ -89,7 +93,7 @@ export class Relay {
       upstreamGone: () => this.upstreamGone,
       later: (verdict, raw) => this.writeClientVerdict(this.enactor.enact(verdict), raw),
     });
-    this.serverJudge = new ServerJudge({ policy: options.policy, pending: this.pending, limiter: options.limiter, dryRun: options.dryRun });
+    this.serverJudge = new ServerJudge({ policy: options.policy, pending: this.pending, limiter: options.limiter, dryRun: options.dryRun, session, now: options.now });
     this.fromClient = new LineSplitter(options.maxMessageBytes, {
       line: (line) => this.onClientLine(line),
       oversize: (bytes) => {

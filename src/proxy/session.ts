@@ -76,6 +76,7 @@ export async function runGuard(command: string, args: string[], options: Session
   const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
   // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
   const loaded = await loadValidated(policyFile, io.log);
+  io.log('info', `policy ${policyFile}`);
   const session = randomBytes(6).toString('hex');
   // The state store: checked now (an insecure state dir is exit 2 before anything starts), opened on first use.
   const state = resolveState({ state: options.state, stateDir: options.stateDir, policy: { state: loaded.document.state, file: policyFile } });

@@ -38,7 +38,8 @@ describe('option values are not commands', () => {
     const dir = home();
     writeFileSync(join(dir, 'lint'), allowAll);
     const r = await cli(['-p', 'lint', '--state-dir', join(dir, 'state'), '--', process.execPath, ECHO_SERVER], { home: dir, input: initLine });
-    expect(r.stderr).toBe('');
+    // run names the policy it uses.
+    expect(r.stderr).toBe(`mcp-guard: policy ${join(dir, 'lint')}\n`);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.split('\n')[0]!)).toMatchObject({ id: 0, result: { serverInfo: { name: 'echo-fixture' } } });
   });
@@ -53,7 +54,7 @@ describe('~ is the home directory in every path option (client configs have no s
       cwd: tmpdir(),
       input: initLine + `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } })}\n`,
     });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`mcp-guard: policy ${join(dir, 'p.json')}\n`);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'logs/audit.jsonl'), 'utf8')).toContain('"tool":"echo"');
     expect(existsSync(join(tmpdir(), '~'))).toBe(false);

@@ -28,6 +28,7 @@ describe('examples/', () => {
       'filesystem.policy.json',
       'github.policy.json',
       'memory.policy.yaml',
+      'payments.policy.json',
       'python-venv.policy.json',
     ]);
   });
@@ -36,7 +37,9 @@ describe('examples/', () => {
     const results = await lintFiles(POLICY_FILES.map((f) => join(EXAMPLES, f)));
     // lint takes a policy's test file with it, right after the policy.
     const linted = POLICY_FILES.flatMap((f) => (f === 'python-venv.policy.json' ? [f, 'python-venv.policy.test.json'] : [f]));
-    expect(results.map((r) => ({ file: r.file, problems: r.problems.map((p) => `${p.line}:${p.column} ${p.message} (${p.ruleId})`) }))).toEqual(
+    // Notes (info) are not problems: payments.policy.json is in PolicyLayer's format, and lint says what each construct is here.
+    const problems = (r: (typeof results)[number]) => r.problems.filter((p) => p.severity !== 'info');
+    expect(results.map((r) => ({ file: r.file, problems: problems(r).map((p) => `${p.line}:${p.column} ${p.message} (${p.ruleId})`) }))).toEqual(
       linted.map((f) => ({ file: join(EXAMPLES, f), problems: [] })),
     );
   });
@@ -151,6 +154,12 @@ const CALLS: Array<[string, string, Record<string, unknown>, Expect]> = [
   ['everything.policy.json', 'gzip-file-as-resource', {}, { outcome: 'ask', rule: 'tools.gzip-file-as-resource.rules[0]' }],
   ['everything.policy.json', 'trigger-sampling-request', { prompt: 'hi' }, { outcome: 'allow', rule: 'tools.trigger-sampling-request' }],
   ['everything.policy.json', 'trigger-sampling-requests', { prompt: 'hi' }, { outcome: 'refuse', rule: 'default' }],
+
+  // A payments server in PolicyLayer's format (require, deny_if, an args. spend cap): the full table is in test/unit/policy/policylayer.test.ts.
+  ['payments.policy.json', 'create_refund', { amount: 1200 }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_refund.rules[0]' }],
+  ['payments.policy.json', 'create_refund', { amount: 1200, reason: 'damaged' }, { outcome: 'allow', rule: 'tools.create_refund' }],
+  ['payments.policy.json', 'create_charge', { amount: 25000, currency: 'usd' }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_charge.rules[1]' }],
+  ['payments.policy.json', 'create_payout', { amount: 1 }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_payout' }],
 
   // The demo's policy: one entry per kind of decision.
   ['demo.policy.json', 'echo', { message: 'x'.repeat(201) }, { outcome: 'refuse', decision: 'invalid_arguments', rule: 'tools.echo.args' }],
