@@ -15,7 +15,7 @@ export interface RunLintOptions {
   maxWarnings?: number;
   /** Rewrite PolicyLayer constructs into the native format first (`--fix`). */
   fix?: boolean;
-  server?: { command: string; args: string[]; timeoutMs: number };
+  server?: { command: string; args: string[]; timeoutMs: number; signal?: AbortSignal };
   cwd: string;
   env: NodeJS.ProcessEnv;
   colorLevel: 0 | 1 | 2 | 3;
@@ -48,7 +48,13 @@ export async function runLint(options: RunLintOptions): Promise<number> {
     else for (const line of report.trimEnd().split('\n')) options.note(line);
   }
   let tools: Tool[] | undefined;
-  if (options.server) tools = await listServerTools(options.server.command, options.server.args, { timeoutMs: options.server.timeoutMs, cwd: options.cwd });
+  if (options.server) {
+    tools = await listServerTools(options.server.command, options.server.args, {
+      timeoutMs: options.server.timeoutMs,
+      cwd: options.cwd,
+      ...(options.server.signal ? { signal: options.server.signal } : {}),
+    });
+  }
   const results = await lintFiles(files, tools ? { tools } : {});
   const maxWarnings = options.maxWarnings;
   if (options.format === 'json') options.write(formatJson(results));

@@ -1,6 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintFiles } from '../../src/lint/lint-files.js';
 import { type CompiledPolicy, compilePolicy } from '../../src/policy/engine/compile.js';
@@ -57,7 +57,17 @@ describe('examples/', () => {
       const { document } = await loadPolicy(join(EXAMPLES, file));
       expect(document.description, file).toEqual(expect.any(String));
       expect(document.default, file).toBe('deny');
-      if (file.endsWith('.json')) expect(document.$schema, file).toBe('https://unpkg.com/mcp-guard/schema/policy.schema.json');
+    }
+  });
+
+  it('every example names the schema by a path relative to itself, which resolves in a clone and in the package alike', () => {
+    const SCHEMA = resolve(EXAMPLES, '../schema/policy.schema.json');
+    for (const file of POLICY_FILES.filter((f) => f !== 'python-venv.policy.json')) {
+      const text = readFileSync(join(EXAMPLES, file), 'utf8');
+      const named = file.endsWith('.json') ? (JSON.parse(text) as { $schema?: string }).$schema : /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+      expect(named, file).toBe('../schema/policy.schema.json');
+      expect(existsSync(resolve(dirname(join(EXAMPLES, file)), named!)), file).toBe(true);
+      expect(resolve(EXAMPLES, named!)).toBe(SCHEMA);
     }
   });
 
