@@ -206,6 +206,15 @@ export function snapshot(dir: string, skip: readonly string[] = []): Record<stri
   return out;
 }
 
+/** Waits until `ready()` holds (a file the guard writes a moment after it answers), failing after 10 s. */
+export async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A fresh directory, free of symlinks (macOS's /tmp is one), so paths compare as the guard resolves them. */
 export function freshDir(prefix: string): string {
   return realpathSync(mkdtempSync(join(tmpdir(), prefix)));
