@@ -21,6 +21,8 @@ export const example = (name: string) => join(ROOT, 'examples', name);
 
 /** `resources/read` instead of a tool: the attack's arguments are `{ uri }`. */
 export const READ_RESOURCE = 'resources/read';
+/** `prompts/get` instead of a tool: the attack's arguments are `{ name, arguments? }`. */
+export const GET_PROMPT = 'prompts/get';
 
 /**
  * What a refusal is reported as: a decision of SPEC §4, or `rpc:<code>` for a request answered
@@ -30,7 +32,7 @@ export const READ_RESOURCE = 'resources/read';
 export type Refusal = 'denied' | 'invalid_arguments' | 'protected' | 'rate_limited' | 'approval_declined' | `rpc:${number}`;
 
 /**
- * One bypass attempt: what it tries, the tool it calls (or READ_RESOURCE), the arguments, and how
+ * One bypass attempt: what it tries, the tool it calls (or READ_RESOURCE, GET_PROMPT), the arguments, and how
  * it must be refused (default: the table's). `{name}` in any string of the arguments is replaced
  * by the session's value of `name` (`{root}`, `{home}`…).
  */
@@ -124,6 +126,9 @@ export async function attack(g: GuardedServer, attacks: readonly Attack[], value
       if (tool === READ_RESOURCE) {
         const result = await g.client.readResource({ uri: args.uri as string });
         out.push({ attack: a, tool, args, refusal: undefined, answer: JSON.stringify(result) });
+      } else if (tool === GET_PROMPT) {
+        const result = await g.client.getPrompt(args as { name: string; arguments?: Record<string, string> });
+        out.push({ attack: a, tool, args, refusal: undefined, answer: JSON.stringify(result) });
       } else {
         const result = await g.client.callTool({ name: tool, arguments: args });
         const meta = result._meta?.['mcp-guard'] as { decision?: string } | undefined;
@@ -161,6 +166,7 @@ export function breaches(g: GuardedServer, outcomes: readonly Outcome[], o: { re
 function sameRequest(message: Record<string, unknown>, outcome: Outcome): boolean {
   const params = message.params as Record<string, unknown> | undefined;
   if (outcome.tool === READ_RESOURCE) return message.method === 'resources/read' && params?.uri === outcome.args.uri;
+  if (outcome.tool === GET_PROMPT) return message.method === 'prompts/get' && params?.name === outcome.args.name;
   return message.method === 'tools/call' && params?.name === outcome.tool && isDeepStrictEqual(params.arguments, outcome.args);
 }
 
