@@ -3,6 +3,7 @@ import { parseRateLimit, parseWindow } from '../engine/duration.js';
 import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
+import { openPathArgs } from './open-path-args.js';
 import { policyWarnings } from './policy-warnings.js';
 import { testCaseProblems } from './test-cases.js';
 import type { PolicySource } from '../source/source.js';
@@ -57,6 +58,7 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
+  found.push(...openPathArgs(doc));
   if (isObject(doc)) found.push(...testCaseProblems(doc, doc.tests, ['tests']));
 
   const problems = found.map((p): PolicyProblem => ({
