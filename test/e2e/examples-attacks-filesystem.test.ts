@@ -134,7 +134,7 @@ describe('filesystem.policy.json against server-filesystem', () => {
     expect(snapshot(base)).toEqual(before);
     expect(g.asked).toEqual([]);
     expect(receivedCalls(g)).toEqual([]);
-  });
+  }, 120_000);
 
   it('still lets the agent work: reads pass, a write happens after a yes, and the server receives exactly those calls', async () => {
     const read = await g.client.callTool({ name: 'read_text_file', arguments: { path: join(root, 'notes.md') } });

@@ -118,7 +118,7 @@ describe("mcp-guard's own files in the workspace a write_file tool may write", (
     expect(existsSync(join(ws, 'old-state'))).toBe(false);
     expect(g.asked).toEqual([]);
     expect(receivedCalls(g).map((c) => c.name)).toEqual(['write_file']);
-  });
+  }, 120_000);
 
   it('still denies what the policy denies, after the reload settle period has passed', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
