@@ -46,7 +46,7 @@ const POLICY = policyFile({
   hide: ['transfer_*'],
   methods: { 'sampling/createMessage': 'deny' },
   tools: {
-    read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp'] } }, required: ['path'] } },
+    read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp'] } }, required: ['path'], additionalProperties: false } },
     shell_exec: { action: 'deny', reason: 'no shell from agents' },
     python_venv: {
       limits: [{ counter: 'python_venv_rate', window: 'minute', max: 10, scope: 'grant' }],

@@ -162,6 +162,13 @@ export const POLICY_RULES = [
     fix: 'Remove the nested repetition ("^a+$"), make alternatives disjoint, or check the value with "x-path-within", "enum" or "maxLength" instead.',
   },
   {
+    id: 'open-path-args',
+    severity: 'warning',
+    description: 'An "args" schema of a tool that takes a path (a property with "x-path-within", or named path, file, dir, directory, folder, cwd, uri or url) without "additionalProperties": false: an argument it does not name passes unchecked, and a server may read it as the path instead (file_path for path, venv_path for venvPath, a member the policy does not know).',
+    example: '"python_venv": { "args": { "type": "object", "properties": { "venvPath": { "x-path-within": ["~/projects"] } } } }',
+    fix: 'Add "additionalProperties": false to the object that names the path, and list every argument the tool takes (mcp-guard lint --server shows the tool\'s own input schema).',
+  },
+  {
     id: 'ask-without-approval',
     severity: 'warning',
     description: 'An "ask" while "approval.timeout" is 0: nobody can ever answer, so every such call is refused as approval_timeout.',

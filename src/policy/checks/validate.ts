@@ -3,6 +3,7 @@ import { parseRateLimit, parseWindow } from '../engine/duration.js';
 import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
+import { openPathArgs } from './open-path-args.js';
 import { policyWarnings } from './policy-warnings.js';
 import { policyLayerProblems } from './policylayer.js';
 import { translatePolicyLayer } from '../policylayer/translate.js';
@@ -60,6 +61,7 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
+  found.push(...openPathArgs(doc));
   // A case names the rule paths decisions report: those of the native form (PolicyLayer's require/deny_if translated).
   if (isObject(doc)) found.push(...testCaseProblems(translatePolicyLayer(doc).document, doc.tests, ['tests']));
 
