@@ -1,7 +1,7 @@
 import type { ChargeOutcome, Limiter, Ticket } from '../limits/limiter.js';
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { type Decision, refuse, type RefuseDecision } from '../policy/engine/decision.js';
-import { decideMessage, subjectOf } from '../policy/engine/decide.js';
+import { type DecideContext, decideMessage, subjectOf } from '../policy/engine/decide.js';
 import { classify, errorLine, INTERNAL_ERROR, INVALID_REQUEST, type JsonRpcId, type Message, resultLine } from '../protocol/message.js';
 import type { ApprovalBroker, ApprovalOutcome } from './approval.js';
 import {
@@ -42,6 +42,8 @@ export interface SessionProtocol {
   tasks: TaskRegistry;
   retries: RetryMemory;
   tokens: ApprovalTokens;
+  /** Tools the server's tools/list marks read-only (they may name a folder holding mcp-guard's files). */
+  readOnlyTools: Set<string>;
 }
 
 type Request = Extract<Message, { kind: 'request' }>;
@@ -53,7 +55,11 @@ type Notification = Extract<Message, { kind: 'notification' }>;
  * state store or a person answers later) afterwards; this module writes and records nothing.
  */
 export class ClientJudge {
-  constructor(private readonly d: ClientJudgeDeps) {}
+  private readonly context: DecideContext;
+
+  constructor(private readonly d: ClientJudgeDeps) {
+    this.context = { readOnlyTool: (name) => d.session.readOnlyTools.has(name) };
+  }
 
   judge(value: unknown, raw: Buffer, settle: (verdict: Verdict) => void): void {
     const msg = classify(value);
@@ -127,7 +133,7 @@ export class ClientJudge {
     const entry = this.d.pending.get(id)!;
     entry.modern = modern;
     const judged = { direction: 'client→server' as const, method, id, params, modern };
-    const decision = decideMessage(this.d.policy(), 'client→server', method, params);
+    const decision = decideMessage(this.d.policy(), 'client→server', method, params, this.context);
     if (decision.outcome === 'refuse') return settle(this.refused(id, judged, decision));
     if (TASK_METHODS.has(method) && !session.tasks.owns(params?.taskId)) {
       const reason = `the task ${JSON.stringify(params?.taskId ?? null)} was not created in this session; a session can only read, update or cancel its own tasks`;
@@ -266,7 +272,7 @@ export class ClientJudge {
         // The session ended meanwhile: the client was already answered.
         if (this.d.pending.get(id) !== entry) return this.d.limiter.refund(ticket);
         if (answer === 'accept') {
-          const again = decideMessage(this.d.policy(), 'client→server', method, params);
+          const again = decideMessage(this.d.policy(), 'client→server', method, params, this.context);
           if (again.outcome === 'refuse') {
             this.d.limiter.refund(ticket);
             this.d.pending.close(id);

@@ -104,6 +104,11 @@ export class ServerJudge {
       const it = item as Record<string, unknown>;
       const key = String(it.name ?? it.uri ?? it.uriTemplate ?? '');
       entries.set(key, it);
+      if (method === 'tools/list' && typeof it.name === 'string') {
+        const annotations = it.annotations as Record<string, unknown> | undefined;
+        if (annotations?.readOnlyHint === true) this.d.session.readOnlyTools.add(it.name);
+        else this.d.session.readOnlyTools.delete(it.name);
+      }
     }
   }
 

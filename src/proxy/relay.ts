@@ -81,7 +81,7 @@ export class Relay {
     );
     this.server = new ServerOutput(options.upstreamIn, log);
     this.inOrder = new InOrder();
-    const session: SessionProtocol = { modern: false, tasks: new TaskRegistry(), retries: new RetryMemory(), tokens: new ApprovalTokens() };
+    const session: SessionProtocol = { modern: false, tasks: new TaskRegistry(), retries: new RetryMemory(), tokens: new ApprovalTokens(), readOnlyTools: new Set() };
     this.clientJudge = new ClientJudge({
       session,
       policy: options.policy,
