@@ -20,7 +20,11 @@ function esm(code) {
   let out = code
     .replace(/require\("ajv\/dist\/runtime\/ucs2length"\)/g, '{ default: (s) => [...s].length }')
     .replace(/require\("ajv\/dist\/runtime\/equal"\)/g, '__ajvEqual');
-  if (out.includes('__ajvEqual')) out = `import __ajvEqual from 'ajv/dist/runtime/equal.js';\n${out}`;
+  // equal.js is CommonJS with an `exports.default`: Node's ESM loader gives the default import as
+  // the exports object, bundlers and vitest as `exports.default`; accept either.
+  if (out.includes('__ajvEqual')) {
+    out = `import __ajvEqualModule from 'ajv/dist/runtime/equal.js';\nconst __ajvEqual = { default: typeof __ajvEqualModule === 'function' ? __ajvEqualModule : __ajvEqualModule.default };\n${out}`;
+  }
   if (/require\(/.test(out)) throw new Error('a generated validator still requires a module');
   return HEADER + out + '\n';
 }

@@ -36,7 +36,8 @@ export interface PolicyProblem {
   column: number;
   endLine: number;
   endColumn: number;
-  severity: 'error' | 'warning';
+  /** `info` is a note (lint shows it; it never fails a policy or counts as a warning). */
+  severity: 'error' | 'warning' | 'info';
   /** Dotted path into the policy, e.g. `tools.python_venv.limits[0].window`. */
   path: string;
   /** Stable id of the check that found it (`unknown-key`, `invalid-window`...); documented in the README. */

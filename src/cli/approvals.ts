@@ -3,6 +3,7 @@ import { GuardError, UsageError } from '../errors.js';
 import { openStateStore, resolveState, type ResolvedState, type StateOptions } from '../state/open-store.js';
 import type { PendingApproval, StateStore } from '../state/store.js';
 import { type CliContext, diagnostic, stripControl } from './context.js';
+import { addOptions } from './register-options.js';
 
 interface StoreFlags {
   state?: string;
@@ -30,11 +31,9 @@ async function withStore<T>(flags: StoreFlags, fn: (store: StateStore) => Promis
   }
 }
 
+/** The options that name the state store, from the one table (options.ts), as for run. */
 function storeOptions(command: Command): Command {
-  return command
-    .option('--state <url>', 'the state store: sqlite:<dir>, redis://… or rediss://… (as for run; default $MCP_GUARD_STATE)')
-    .option('--state-dir <dir>', 'state directory, the same as --state sqlite:<dir> (as for run)')
-    .option('-p, --policy <file>', 'use the store named by this policy\'s "state" key');
+  return addOptions(command, ['state', 'stateDir', 'storePolicy']);
 }
 
 /** One pending approval as two lines of text. */
@@ -48,13 +47,8 @@ export function formatPending(p: PendingApproval, now: number): string {
 
 /** `approvals`, `approve <id>`, `deny <id>`: answer pending approvals from any terminal (SPEC §6). */
 export function register(program: Command, ctx: CliContext): void {
-  storeOptions(
-    program
-      .command('approvals')
-      .description('list the calls waiting for a person\'s approval (--watch: ask about each as it arrives)')
-      .option('--json', 'print a JSON array (the store it read goes to stderr)')
-      .option('--watch', 'wait for pending calls and ask y/N for each on the terminal, until Ctrl-C'),
-  )
+  const approvals = program.command('approvals').description("list the calls waiting for a person's approval (--watch: ask about each as it arrives)");
+  storeOptions(addOptions(approvals, ['json', 'watch']))
     .addHelpText(
       'after',
       '\nExamples:\n  mcp-guard approvals\n  mcp-guard approvals --json --state-dir /tmp/guard-state\n  mcp-guard approvals --watch --state redis://guard-redis.internal:6379/0',

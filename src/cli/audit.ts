@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
-import { parseSince } from '../audit/since.js';
+import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
+import { pathValue } from './options.js';
+import { addOptions } from './register-options.js';
 
 interface AuditOptions {
   policy?: string;
@@ -17,14 +18,11 @@ const FOLLOW_BACKLOG = 10;
 
 /** `audit`: a summary of audit logs, or a live view of them (SPEC §10). */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const audit = program
     .command('audit')
     .description("summarise audit logs: calls by tool and decision, the rules that refused most, sessions and time span; --follow shows decisions as they happen")
-    .argument('[logs...]', 'audit logs (default: "audit.path" of the policy)')
-    .option('-p, --policy <file>', 'the policy whose "audit.path" is the default log (default: $MCP_GUARD_POLICY, then discovery)')
-    .option('--since <when>', 'only records from this long ago (90s, 15m, 1h, 2d) or since this time (2026-11-25T08:00:00Z)', checkSince)
-    .option('--json', 'print the summary as JSON (with --follow: one record per line)')
-    .option('-f, --follow', `print the last ${FOLLOW_BACKLOG} decisions (or, with --since, those since then), then each new one as it is appended, until interrupted`)
+    .argument('[logs...]', 'audit logs (default: "audit.path" of the policy)', (value: string, previous: string[] = []) => [...previous, pathValue(value)]);
+  addOptions(audit, ['auditPolicy', 'since', 'json', 'follow'])
     .addHelpText(
       'after',
       `
@@ -88,9 +86,3 @@ async function follow(ctx: CliContext, logs: string[], since: number | undefined
   }
 }
 
-/** --since is read when the command line is parsed, so a bad value is a usage error (exit 2). */
-function checkSince(value: string): number {
-  const since = parseSince(value, Date.now());
-  if (since === undefined) throw new InvalidArgumentError(`"${value}" is not a duration or a time; use 90s, 15m, 1h, 2d (at most a year), or an ISO 8601 time such as 2026-11-25T08:00:00Z.`);
-  return since;
-}

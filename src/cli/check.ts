@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { wholeNumber } from './option-values.js';
+import { addOptions } from './register-options.js';
 import { UsageError } from '../errors.js';
 import type { Decision } from '../policy/engine/decision.js';
-import type { CliContext } from './context.js';
-import { stripControl } from './context.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
 
 interface CheckOptions {
   policy?: string;
@@ -35,16 +34,12 @@ export interface CheckResult {
 
 /** `check`: the decision a policy makes for one call, without running anything. */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const check = program
     .command('check')
     .description('print the decision the policy makes for one call and the rule that decided it, without running anything')
     .argument('<name>', 'tool name (or prompt name with --prompt, resource URI with --resource)')
-    .argument('[json-arguments]', "the call's arguments as a JSON object", '{}')
-    .option('-p, --policy <file>', 'policy file (default: $MCP_GUARD_POLICY, then discovery)')
-    .option('--prompt', 'judge prompts/get for the prompt <name>')
-    .option('--resource', 'judge resources/read for the URI <name>')
-    .option('--repeat <n>', 'judge <n> identical calls in the same instant, against fresh counters, and print the last decision (tests rate limits)', wholeNumber(1, 100_000), 1)
-    .option('--json', 'print the decision as JSON')
+    .argument('[json-arguments]', "the call's arguments as a JSON object", '{}');
+  addOptions(check, ['policy', 'prompt', 'resource', 'repeat', 'json'])
     .addHelpText(
       'after',
       `
@@ -72,6 +67,7 @@ Examples:
       ]);
       const file = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
       const { loaded, policy } = await loadCompiledPolicy(file);
+      diagnostic(ctx, stripControl(`policy ${loaded.file}`));
       for (const w of loaded.warnings) ctx.stderr.write(`mcp-guard: ${w.file}:${w.line}:${w.column} warning: ${w.message} (${w.ruleId})\n`);
 
       const method = options.resource ? 'resources/read' : options.prompt ? 'prompts/get' : 'tools/call';

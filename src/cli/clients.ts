@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { ServerSource } from '../clients/config-document.js';
 import type { FoundConfig } from '../clients/config-files.js';
 import type { ConfigEdit, EditOperation } from '../clients/edit-configs.js';
 import { CLIENT_IDS, CLIENT_NAMES, type ClientEnvironment, type ClientId } from '../clients/registry.js';
 import { GuardError, UsageError } from '../errors.js';
 import { type CliContext, diagnostic } from './context.js';
+import { addOptions } from './register-options.js';
 
 /** `mcp-guard clients`, `wrap` and `unwrap`: commander wiring; the work is in src/clients/. */
 
@@ -14,15 +15,11 @@ interface SelectOptions {
   server?: string[];
 }
 
-const clientOption = () => new Option('--client <id>', 'only this client').choices(CLIENT_IDS);
-const serverOption = () => new Option('--server <name...>', 'only the servers with these names (default: every server found)');
-
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('clients')
-    .description('list the MCP client configs found, every server in them, and whether each is guarded and by which policy')
-    .addOption(clientOption())
-    .option('--json', 'print the list as JSON on stdout')
+  addOptions(
+    program.command('clients').description('list the MCP client configs found, every server in them, and whether each is guarded and by which policy'),
+    ['client', 'json'],
+  )
     .addHelpText(
       'after',
       `
@@ -54,13 +51,10 @@ Examples:
       if (configs.some((c) => c.error !== undefined)) ctx.exitCode = 1;
     });
 
-  program
-    .command('wrap')
-    .description("rewrite client configs so their stdio servers start through mcp-guard (comments and layout kept, a backup written)")
-    .addOption(clientOption())
-    .addOption(serverOption())
-    .option('-p, --policy <file>', 'the policy to guard them with (made absolute); without it, on a terminal, offers to write one per server with init')
-    .option('--dry-run', 'print the changes as a unified diff; write nothing')
+  addOptions(
+    program.command('wrap').description('rewrite client configs so their stdio servers start through mcp-guard (comments and layout kept, a backup written)'),
+    ['client', 'serverNames', 'wrapPolicy', 'diff'],
+  )
     .addHelpText(
       'after',
       `
@@ -101,12 +95,10 @@ Examples:
       });
     });
 
-  program
-    .command('unwrap')
-    .description('undo wrap: the chosen servers start without mcp-guard again, their command and args as they were')
-    .addOption(clientOption())
-    .addOption(serverOption())
-    .option('--dry-run', 'print the changes as a unified diff; write nothing')
+  addOptions(
+    program.command('unwrap').description('undo wrap: the chosen servers start without mcp-guard again, their command and args as they were'),
+    ['client', 'serverNames', 'diff'],
+  )
     .addHelpText(
       'after',
       `

@@ -1,8 +1,9 @@
-import { type Command, Option } from 'commander';
-import { seconds } from './option-values.js';
+import type { Command } from 'commander';
 import { GuardError, UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
+import { withInterruption } from './interrupt.js';
+import { addOptions } from './register-options.js';
 
 interface InitOptions {
   output?: string;
@@ -17,18 +18,13 @@ interface InitOptions {
 
 /** `init`: start a server, list its tools, and write a starting policy for them. */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const init = program
     .command('init')
     .description("start a server, list all its tools, and write a starting policy: default deny, each tool placed by its annotations")
-    .argument('<command...>', 'the server command and its arguments, after "--"')
-    .option('-o, --output <file>', 'write the policy to this file (.json, or .yaml/.yml for YAML with comments); default: stdout')
-    .option('--force', 'overwrite the output file if it exists')
-    .addOption(new Option('--format <format>', 'json or yaml (default: from the -o extension, else json)').choices(['json', 'yaml']))
-    .option('--rate-limit <rate>', 'the limit for open-world, other writing and unannotated tools, as "<count>/<window>"', '30/minute')
-    .addOption(new Option('--timeout <seconds>', 'how long the server may take to start and list its tools').argParser(seconds()).default(30))
-    .option('--grant <id>', 'pin the tools under this grant, as run --grant names it (default: the -o file\'s absolute path)')
-    .option('--state <url>', 'the state store the tools are pinned in: sqlite:<dir>, redis://… or rediss://… (as for run)')
-    .option('--state-dir <dir>', 'state directory the tools are pinned in, the same as --state sqlite:<dir> (as for run)')
+    .usage('[options] -- <command> [args...]')
+    // Optional here so that a missing command gets our message (put it after "--"), not commander's.
+    .argument('[command...]', 'the server command and its arguments, after "--"');
+  addOptions(init, ['output', 'force', 'initFormat', 'rateLimit', 'serverTimeout', 'initGrant', 'state', 'stateDir'])
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -47,7 +43,7 @@ Examples:
   mcp-guard init --format yaml -- npx -y @modelcontextprotocol/server-memory | less`,
     )
     .action(async (command: string[], options: InitOptions) => {
-      if (command[0] === undefined) throw new UsageError('no server command given; usage: mcp-guard init [-o policy.json] -- <command> [args...]');
+      if (command[0] === undefined) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard init -o policy.json -- npx -y @modelcontextprotocol/server-memory');
       const output = options.output;
       if (output !== undefined) checkOutputName(output);
       const [{ parseRateLimit }, { generateStartingPolicy }, { checkOutputFile, formatForFile, writeNewFile }, { displayCommand, shellWord }] = await Promise.all([
@@ -62,7 +58,9 @@ Examples:
       const format = options.format ?? (output !== undefined ? formatForFile(output) : 'json');
       if (output !== undefined) await checkOutputFile(output, Boolean(options.force));
 
-      const { text, summary, tools } = await generateStartingPolicy(command, { format, rateLimit: options.rateLimit, timeoutMs: options.timeout * 1000, cwd: process.cwd() });
+      const { text, summary, tools } = await withInterruption((signal) =>
+        generateStartingPolicy(command, { format, rateLimit: options.rateLimit, timeoutMs: options.timeout * 1000, cwd: process.cwd(), signal }),
+      );
       if (output === undefined) {
         ctx.stdout.write(text);
         diagnostic(ctx, `wrote a starting policy for ${summary}`);

@@ -1,25 +1,25 @@
-import { type Command, Option } from 'commander';
-import { seconds, wholeNumber } from './option-values.js';
+import type { Command } from 'commander';
 import { supportsColor } from 'chalk';
 import { UsageError } from '../errors.js';
-import type { CliContext } from './context.js';
+import { type CliContext, diagnostic, stripControl } from './context.js';
+import { withInterruption } from './interrupt.js';
+import { pathValue } from './options.js';
+import { addOptions } from './register-options.js';
 
 interface LintOptions {
   format: 'stylish' | 'json' | 'sarif';
   maxWarnings?: number;
+  fix?: boolean;
   server?: boolean;
   timeout: number;
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const lint = program
     .command('lint')
     .description('check policy files: every error and warning with its position, and with --server, against the real server\'s tools')
-    .argument('[files...]', 'policy files (default: the discovered policy)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif']).default('stylish'))
-    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more than n warnings').argParser(wholeNumber(0)))
-    .option('--server', 'start the server given after "--", read its tool list, and check the policy against it')
-    .addOption(new Option('--timeout <seconds>', 'with --server: how long the server may take to list its tools').argParser(seconds()).default(30))
+    .argument('[files...]', 'policy files (default: the discovered policy)');
+  addOptions(lint, ['lintFormat', 'maxWarnings', 'fix', 'server', 'serverTimeout'])
     .addHelpText(
       'after',
       `
@@ -29,6 +29,7 @@ Examples:
   mcp-guard lint policy.json
   mcp-guard lint --format sarif policy.json > mcp-guard.sarif
   mcp-guard lint --max-warnings 0 a.json b.yaml
+  mcp-guard lint --fix policylayer-policy.json      # into the native format, same decisions
   mcp-guard lint policy.json --server -- npx -y @modelcontextprotocol/server-everything`,
     )
     .action(async (operands: string[], options: LintOptions, command: Command) => {
@@ -38,22 +39,26 @@ Examples:
       const lintAt = raw.indexOf('lint');
       const dashes = raw.indexOf('--', lintAt + 1);
       const serverCommand = dashes === -1 ? [] : raw.slice(dashes + 1);
-      const files = operands.slice(0, operands.length - serverCommand.length);
+      const files = operands.slice(0, operands.length - serverCommand.length).map(pathValue);
       if (options.server && serverCommand.length === 0) throw new UsageError('--server needs the server command after "--", e.g. mcp-guard lint policy.json --server -- npx -y my-mcp-server');
       if (!options.server && serverCommand.length > 0) throw new UsageError(`a command after "--" is only used with --server (did you mean: mcp-guard lint --server -- ${serverCommand.join(' ')}?)`);
 
       const { runLint } = await import('../lint/run-lint.js');
-      ctx.exitCode = await runLint({
-        files,
-        format: options.format,
-        ...(options.maxWarnings !== undefined ? { maxWarnings: options.maxWarnings } : {}),
-        ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000 } } : {}),
-        cwd: process.cwd(),
-        env: process.env,
-        colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
-        version: command.parent?.version() ?? '0.0.0',
-        write: (text) => ctx.stdout.write(text),
-      });
+      ctx.exitCode = await withInterruption((signal) =>
+        runLint({
+          files,
+          format: options.format,
+          ...(options.fix ? { fix: true } : {}),
+          ...(options.maxWarnings !== undefined ? { maxWarnings: options.maxWarnings } : {}),
+          ...(serverCommand.length > 0 ? { server: { command: serverCommand[0]!, args: serverCommand.slice(1), timeoutMs: options.timeout * 1000, signal } } : {}),
+          cwd: process.cwd(),
+          env: process.env,
+          colorLevel: colorLevel(process.env, ctx.stdout === process.stdout && process.stdout.isTTY === true),
+          version: command.parent?.version() ?? '0.0.0',
+          write: (text) => ctx.stdout.write(text),
+          note: (text) => diagnostic(ctx, stripControl(text)),
+        }),
+      );
     });
 }
 

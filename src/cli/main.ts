@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import type { Command } from 'commander';
 import { GuardError } from '../errors.js';
 import { type CliContext, diagnostic } from './context.js';
+import { firstOperand, RUN_OPTIONS } from './options.js';
 
 /**
  * Subcommands, each in its own module, loaded only when used: `run` sits on every session's
@@ -23,6 +24,7 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Comman
   test: () => import('./test.js'),
   replay: () => import('./replay.js'),
   audit: () => import('./audit.js'),
+  schema: () => import('./schema.js'),
   pins: () => import('./pins.js'),
 };
 
@@ -30,17 +32,33 @@ export const VERSION = '0.1.0';
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. Never exits the process. */
 export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout' | 'stderr'>> = {}): Promise<number> {
+  const ownArgs = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   const ctx: CliContext = {
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
     exitCode: 0,
-    verbose: argv.includes('--verbose') || argv.includes('-v'),
+    verbose: ownArgs.includes('--verbose') || ownArgs.includes('-v'),
   };
-  const first = argv.find((arg) => !arg.startsWith('-') || arg === '--');
+  // The first operand, skipping the values of run's options: in `-p lint -- node srv`, `lint` is a policy.
+  const at = firstOperand(argv, RUN_OPTIONS);
+  const first = argv[at];
   const wantsHelp = argv.length === 0 || (first === undefined && argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version'));
+  // `mcp-guard help [command...]` is `[command...] --help`.
+  if (at === 0 && first === 'help') {
+    const topic = argv[1];
+    if (topic !== undefined && !Object.hasOwn(COMMAND_MODULES, topic)) {
+      const { nearest } = await import('../policy/checks/suggest.js');
+      const guess = nearest(topic, Object.keys(COMMAND_MODULES));
+      diagnostic(ctx, `no help for "${topic}": it is not a command${guess ? ` (did you mean ${guess}?)` : ''}; the commands are ${Object.keys(COMMAND_MODULES).join(', ')}`);
+      return 2;
+    }
+    return main([...argv.slice(1).filter((a) => a !== '--help' && a !== '-h'), '--help'], io);
+  }
   // `mcp-guard [options] -- <command>` is `run`: insert it so commander sees one grammar.
-  const explicit = first !== undefined && first !== '--' && Object.hasOwn(COMMAND_MODULES, first) ? first : undefined;
+  const explicit = at === 0 && first !== undefined && first !== '--' && Object.hasOwn(COMMAND_MODULES, first) ? first : undefined;
   const args = explicit || wantsHelp ? argv : ['run', ...argv];
+  // `run`'s stdout is the wire, which the session watches itself; its help is output like any other.
+  if (wantsHelp || ownArgs.includes('--help') || ownArgs.includes('-h') || (explicit !== undefined && explicit !== 'run')) quietOnClosedPipe(ctx);
 
   const { Command, CommanderError } = await import('commander');
   const program = new Command('mcp-guard')
@@ -114,6 +132,17 @@ Examples:
     }
     return reportError(error, ctx);
   }
+}
+
+/**
+ * Help, lists and reports may go to a pipe that closes early (`mcp-guard --help | head -1`):
+ * the rest of the output has nowhere to go, which is not an error worth a stack trace.
+ */
+function quietOnClosedPipe(ctx: CliContext): void {
+  ctx.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') diagnostic(ctx, `could not write the output: ${error.message}`);
+  });
+  ctx.stderr.on('error', () => undefined);
 }
 
 /** Whether `name` is a program the shell would run (so `mcp-guard deno …` is not taken for `deny`). */

@@ -4,6 +4,7 @@ import { GuardError, UsageError } from '../errors.js';
 import type { ServerPins } from '../pins/pin-document.js';
 import type { StateStore } from '../state/store.js';
 import { type CliContext, diagnostic } from './context.js';
+import { addOptions } from './register-options.js';
 
 interface PinsFlags {
   policy?: string;
@@ -13,13 +14,9 @@ interface PinsFlags {
   json?: boolean;
 }
 
+/** The options every pins command takes, from the one table (options.ts): the grant and the store as for run, and --json. */
 function pinsOptions(command: Command): Command {
-  return command
-    .option('-p, --policy <file>', 'the policy whose grant to use, as for run (default: $MCP_GUARD_POLICY, then discovery from the working directory)')
-    .option('--grant <id>', 'the grant, as for run (default: the policy file\'s absolute path)')
-    .option('--state <url>', 'the state store: sqlite:<dir>, redis://… or rediss://… (as for run; default $MCP_GUARD_STATE, then the policy\'s "state")')
-    .option('--state-dir <dir>', 'state directory, the same as --state sqlite:<dir> (as for run)')
-    .option('--json', 'print JSON');
+  return addOptions(command, ['pinsPolicy', 'pinsGrant', 'state', 'stateDir', 'json']);
 }
 
 /** The grant and the store, found as `run` finds them (SPEC §12): --policy (or discovery) and --grant; --state/--state-dir, the environment, the policy's `state`. */
@@ -144,11 +141,9 @@ Examples:
   });
 
   pinsOptions(
-    pins
-      .command('accept')
+    addOptions(pins.command('accept'), ['acceptAll'])
       .description('accept changed, new, renamed and removed definitions, so sessions show and allow them (by name, or --all)')
-      .argument('[names...]', 'the names pins diff shows (a rename by either name); then optionally -- <server command>')
-      .option('--all', 'accept every change pins diff shows'),
+      .argument('[names...]', 'the names pins diff shows (a rename by either name); then optionally -- <server command>'),
   )
     .addHelpText('after', '\nExamples:\n  mcp-guard pins accept read_file --policy policy.json\n  mcp-guard pins accept --all --policy policy.json -- node server.js')
     .action(async (words: string[], flags: PinsFlags & { all?: boolean }, command: Command) => {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { pathValue } from './options.js';
+import { addOptions } from './register-options.js';
 
 interface ReplayOptions {
   policy?: string;
@@ -8,12 +10,11 @@ interface ReplayOptions {
 
 /** `replay`: recorded traffic judged again under another policy (SPEC §10). */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const replay = program
     .command('replay')
     .description('judge the calls of audit logs again under a policy, and print those whose decision would change')
-    .argument('<audit-logs...>', 'audit logs (JSON lines, as written by --audit-log)')
-    .option('-p, --policy <file>', 'the policy to judge them under (default: $MCP_GUARD_POLICY, then discovery)')
-    .option('--json', 'print the report as JSON')
+    .argument('<audit-logs...>', 'audit logs (JSON lines, as written by --audit-log)', (value: string, previous: string[] = []) => [...previous, pathValue(value)]);
+  addOptions(replay, ['policy', 'json'])
     .addHelpText(
       'after',
       `

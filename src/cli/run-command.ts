@@ -9,7 +9,7 @@ export type RunOptions = SessionOptions;
 export async function runCommand(command: string[], options: RunOptions, ctx: CliContext): Promise<void> {
   if (options.quiet && options.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
   const [cmd, ...args] = command;
-  if (!cmd) throw new UsageError('no server command given; usage: mcp-guard --policy <file> -- <command> [args...]');
+  if (!cmd) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-memory');
   ctx.verbose = Boolean(options.verbose);
   const [{ runGuard }, { StderrWriter }] = await Promise.all([import('../proxy/session.js'), import('../terminal/stderr.js')]);
   // The real stderr is written without blocking the relay; a test's stream is written as it is.

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
+import { pathValue } from './options.js';
+import { addOptions } from './register-options.js';
 
 interface TestOptions {
   json?: boolean;
@@ -8,11 +10,11 @@ interface TestOptions {
 
 /** `test`: runs the test cases of policies (SPEC §10). */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const test = program
     .command('test')
     .description("run a policy's test cases (its \"tests\" list and <name>.test.json beside it): each call gets the decision it expects")
-    .argument('[policies...]', 'policy files, or their test files (default: the discovered policy)')
-    .option('--json', 'print the results as JSON')
+    .argument('[policies...]', 'policy files, or their test files (default: the discovered policy)', (value: string, previous: string[] = []) => [...previous, pathValue(value)]);
+  addOptions(test, ['json'])
     .addHelpText(
       'after',
       `

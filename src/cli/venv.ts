@@ -1,8 +1,11 @@
 import os from 'node:os';
 import { createInterface } from 'node:readline';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { GuardError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { withInterruption } from './interrupt.js';
+import { type OptionId, pathValue } from './options.js';
+import { addOptions } from './register-options.js';
 import {
   createProgressReporter,
   formatCreated,
@@ -16,8 +19,6 @@ import {
 } from './venv-output.js';
 
 /** `mcp-guard venv create|delete|info|list`: commander wiring only; the work is in src/venv/. */
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 interface CommonOptions {
   json?: boolean;
@@ -48,29 +49,9 @@ function confirm(question: string, ctx: CliContext): Promise<boolean> {
   });
 }
 
-/** Runs `work` with Ctrl-C / SIGTERM turned into an abort, so a create can undo itself before exiting. */
-async function withInterruption<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  // Not `once`: execa's exit hook re-raises a signal nobody else listens to, which would kill us
-  // before the undo runs. A second signal, though, is the user insisting: let it end the process.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.kill(process.pid, signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-function withCommonOptions(command: Command): Command {
-  return command.option('--json', 'print machine-readable JSON on stdout').option('-v, --verbose', 'print details (tool output, stack traces) on stderr');
+/** The command's own options from the table (options.ts), then the ones every venv command has. */
+function withCommonOptions(command: Command, own: OptionId[] = []): Command {
+  return addOptions(command, [...own, 'json', 'details']);
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -93,16 +74,8 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
     venv
       .command('create')
       .description('Create a virtual environment, with uv when it is on PATH, else python -m venv')
-      .argument('[path]', 'directory of the venv', '.venv')
-      .option('--python <exe-or-version>', 'interpreter: a path, a command name, or a version like 3.12 (python3.12 on PATH)')
-      .option('--packages <specs...>', 'packages to install: names with optional versions, or paths to wheels, sdists or project directories')
-      .option('-r, --requirements <file>', 'install from a requirements file (repeatable)', collect)
-      .option('--find-links <dir-or-url>', 'also look for packages here, e.g. a directory of wheels (repeatable)', collect)
-      .option('--no-index', 'do not use the package index (local files and --find-links only)')
-      .option('--system-site-packages', "give the venv access to the base interpreter's packages")
-      .option('--prompt <name>', 'name shown in the shell prompt when the venv is active')
-      .option('--clear', 'recreate the venv if the directory is already one (never touches a directory that is not)')
-      .option('--no-uv', 'use python -m venv and pip even when uv is on PATH'),
+      .argument('[path]', 'directory of the venv', pathValue, '.venv'),
+    ['python', 'packages', 'requirements', 'findLinks', 'noIndex', 'systemSitePackages', 'venvPrompt', 'clear', 'noUv'],
   ).action(
     async (
       target: string,
@@ -147,7 +120,7 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
         ctx.stdout.write(opts.json ? formatJson(result) : formatCreated(result, target));
       } catch (error) {
         // With --verbose the tool's output was already shown line by line; without, say where it is.
-        if (error instanceof GuardError && error.code === 'VENV_TOOL_FAILED' && !verbose) {
+        if (error instanceof GuardError && (error.code === 'VENV_TOOL_FAILED' || error.code === 'VENV_INDEX_UNREACHABLE') && !verbose) {
           throw new GuardError(error.code, `${error.message}; --verbose shows its full output`, { exitCode: error.exitCode, data: error.data, cause: error });
         }
         throw error;
@@ -161,8 +134,8 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
     venv
       .command('delete')
       .description('Delete a virtual environment, after checking that it is one')
-      .argument('<path>', 'directory of the venv')
-      .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
+      .argument('<path>', 'directory of the venv', pathValue),
+    ['yes'],
   ).action(async (target: string, opts: CommonOptions & { yes?: boolean }) => {
     const { deleteVenv, planVenvDeletion } = await import('../venv/delete.js');
     const plan = await planVenvDeletion(target, { cwd: process.cwd(), home: os.homedir() });
@@ -185,7 +158,7 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
     venv
       .command('info')
       .description('Show where a virtual environment is, its Python, size, packages and whether it is active')
-      .argument('[path]', 'directory of the venv', '.venv'),
+      .argument('[path]', 'directory of the venv', pathValue, '.venv'),
   ).action(async (target: string, opts: CommonOptions) => {
     const { venvInfo } = await import('../venv/info.js');
     const info = await venvInfo(target, { cwd: process.cwd(), env: process.env });
@@ -196,8 +169,8 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
     venv
       .command('list')
       .description("List the packages installed in a virtual environment, read from their metadata (no pip needed)")
-      .argument('[path]', 'directory of the venv', '.venv')
-      .addOption(new Option('--format <format>', 'columns, freeze (name==version) or json').choices(['columns', 'freeze', 'json']).default('columns')),
+      .argument('[path]', 'directory of the venv', pathValue, '.venv'),
+    ['listFormat'],
   ).action(async (target: string, opts: CommonOptions & { format: 'columns' | 'freeze' | 'json' }) => {
     const { venvPackages } = await import('../venv/info.js');
     const { packages, problems } = await venvPackages(target, { cwd: process.cwd() });

@@ -10,6 +10,8 @@ export interface GenerateOptions {
   cwd: string;
   /** Variables the server gets on top of mcp-guard's own environment (a client config's `env`). */
   env?: Record<string, string>;
+  /** Aborting it stops the server and ends the listing (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface GeneratedPolicy {
@@ -31,7 +33,12 @@ export async function generateStartingPolicy(command: string[], options: Generat
     import('./starting-policy.js'),
     import('./command-line.js'),
   ]);
-  const tools = await listServerTools(cmd!, args, { timeoutMs: options.timeoutMs, cwd: options.cwd, ...(options.env ? { env: options.env } : {}) });
+  const tools = await listServerTools(cmd!, args, {
+    timeoutMs: options.timeoutMs,
+    cwd: options.cwd,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const policy = buildStartingPolicy(tools, { command: displayCommand(command), rateLimit: options.rateLimit });
   const text = options.format === 'yaml' ? await (await import('./policy-yaml.js')).startingPolicyYaml(policy) : (await import('./policy-json.js')).startingPolicyJson(policy);
   await assertClean(text, options.format);

@@ -1,6 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GuardError, UsageError } from '../errors.js';
+import { ensureDir } from '../state/ensure-dir.js';
 
 export type PolicyFormat = 'json' | 'yaml';
 
@@ -11,14 +12,24 @@ export function formatForFile(file: string): PolicyFormat {
 
 /**
  * Fails early, before a server is started for nothing, when the file could not be written:
- * it exists (and `force` is not set), or its directory does not. `writeNewFile` checks again.
+ * it exists (and `force` is not set), or the nearest existing one of its directories is not a
+ * directory. Missing directories are fine: `writeNewFile` makes them. It checks again.
  */
 export async function checkOutputFile(file: string, force: boolean): Promise<void> {
   const absolute = path.resolve(file);
-  const [target, parent] = await Promise.all([stat(absolute).catch(() => undefined), stat(path.dirname(absolute)).catch(() => undefined)]);
+  const target = await stat(absolute).catch(() => undefined);
   if (target?.isDirectory()) throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: it is a directory`);
   if (target && !force) throw existsError(absolute);
-  if (!parent?.isDirectory()) throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: the directory ${path.dirname(absolute)} does not exist`);
+  let dir = path.dirname(absolute);
+  for (;;) {
+    const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: ${dir}: ${error.code === 'EACCES' ? 'permission denied' : error.message}`);
+    });
+    if (found && !found.isDirectory()) throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: ${dir} is not a directory`);
+    if (found || dir === path.dirname(dir)) return;
+    dir = path.dirname(dir);
+  }
 }
 
 function existsError(absolute: string): UsageError {
@@ -32,11 +43,13 @@ function existsError(absolute: string): UsageError {
 export async function writeNewFile(file: string, text: string, force: boolean): Promise<string> {
   const absolute = path.resolve(file);
   try {
+    // One level at a time (ensureDir): Node 20's recursive mkdir spins forever under /proc.
+    ensureDir(path.dirname(absolute), 0o777);
     await writeFile(absolute, text, { flag: force ? 'w' : 'wx', mode: 0o644 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw existsError(absolute);
-    if (code === 'ENOENT') throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: the directory ${path.dirname(absolute)} does not exist`);
+    if (code === 'ENOTDIR') throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: one of its directories is a file`);
     if (code === 'EISDIR') throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: it is a directory`);
     throw new GuardError('OUTPUT_FAILED', `cannot write ${absolute}: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
   }

@@ -3,7 +3,8 @@ import { stripControl } from '../terminal/strip-control.js';
 import type { RuleObjectSpec } from '../policy/engine/types.js';
 import { classifyTool, type RiskGroup } from './tool-risk.js';
 
-export const SCHEMA_URL = 'https://unpkg.com/mcp-guard/schema/policy.schema.json';
+/** Generated policies name the schema of the mcp-guard that wrote them, as a `file:` URL that resolves on this machine. */
+export { SCHEMA_URL } from '../paths/schema-file.js';
 /** What `init` gives tools that are neither read-only nor destructive; `--rate-limit` changes it. */
 export const DEFAULT_RATE_LIMIT = '30/minute';
 

@@ -6,6 +6,7 @@ import { readPolicySource } from '../policy/load.js';
 import { validatePolicy } from '../policy/checks/validate.js';
 import { formatPath } from '../policy/source/source-range.js';
 import { isObject } from '../policy/engine/walk.js';
+import { translatePolicyLayer } from '../policy/policylayer/translate.js';
 import { SERVER_RULES } from './server-rules.js';
 import type { Tool } from './server-tools.js';
 
@@ -16,6 +17,8 @@ export interface LintResult {
   problems: PolicyProblem[];
   errorCount: number;
   warningCount: number;
+  /** Notes (severity `info`): never a failure, never counted as warnings. */
+  infoCount: number;
 }
 
 /**
@@ -54,20 +57,20 @@ export async function lintFiles(files: string[], options: { tools?: Tool[] } = {
     results.push(result(source.file, problems));
     // The policy's test files are part of it: `mcp-guard test` refuses to run broken ones.
     for (const testFile of findTestFiles(source.file)) {
-      if (!done.has(testFile)) results.push(await lintTestFile(testFile, done, source.value));
+      if (!done.has(testFile)) results.push(await lintTestFile(testFile, done, source.value === undefined ? undefined : translatePolicyLayer(source.value).document));
     }
   }
   return results;
 }
 
-/** A test file (`<name>.test.json`), checked against the policy beside it when there is one. */
+/** A test file (`<name>.test.json`), checked against the policy beside it when there is one (in its native form: the rule paths decisions name). */
 async function lintTestFile(file: string, done: Set<string>, policy?: unknown): Promise<LintResult> {
   const source = await readPolicySource(file);
   done.add(source.file);
   let doc = policy;
   if (doc === undefined) {
     const policyFile = findPolicyFor(source.file);
-    if (policyFile) doc = (await readPolicySource(policyFile)).value;
+    if (policyFile) doc = translatePolicyLayer((await readPolicySource(policyFile)).value).document;
   }
   return result(source.file, validateTestSource(source, doc));
 }
@@ -78,5 +81,6 @@ function result(file: string, problems: PolicyProblem[]): LintResult {
     problems,
     errorCount: problems.filter((p) => p.severity === 'error').length,
     warningCount: problems.filter((p) => p.severity === 'warning').length,
+    infoCount: problems.filter((p) => p.severity === 'info').length,
   };
 }

@@ -4,7 +4,8 @@ import type { RuleMeta } from '../policy/checks/policy-rules.js';
 import type { ShapeProblem } from '../policy/checks/policy-shape.js';
 import { formatPath, type PolicyPath } from '../policy/source/source-range.js';
 import { nearest } from '../policy/checks/suggest.js';
-import { entries, isObject, schemas } from '../policy/engine/walk.js';
+import { entries, type EntryVisit, isObject, schemas } from '../policy/engine/walk.js';
+import { argumentPath } from '../policy/policylayer/conditions.js';
 
 /** What a server check sees: the policy document and the server's real tools. */
 export interface ServerContext {
@@ -84,8 +85,14 @@ const unmatchedGlob: ServerRule = {
   },
 };
 
+interface ArgumentName {
+  name: string;
+  path: PolicyPath;
+  target: 'key' | 'value';
+}
+
 /** Names an args/when schema refers to at the top level of the arguments, with where each is. */
-function argumentNames(schema: unknown, path: PolicyPath, out: Array<{ name: string; path: PolicyPath; target: 'key' | 'value' }> = []) {
+function argumentNames(schema: unknown, path: PolicyPath, out: ArgumentName[] = []): ArgumentName[] {
   if (!isObject(schema)) return out;
   if (isObject(schema.properties)) for (const name of Object.keys(schema.properties)) out.push({ name, path: [...path, 'properties', name], target: 'key' });
   if (Array.isArray(schema.required)) schema.required.forEach((name, i) => typeof name === 'string' && out.push({ name, path: [...path, 'required', i], target: 'value' }));
@@ -103,19 +110,36 @@ const unknownArgument: ServerRule = {
   meta: {
     id: 'unknown-argument',
     severity: 'error',
-    description: 'With --server: an "args" or "when" schema that names an argument the tool\'s input schema does not have, so the check or condition never sees it.',
+    description: 'With --server: an "args" or "when" schema, or a PolicyLayer condition ("args.<name>"), that names an argument the tool\'s input schema does not have, so the check or condition never sees it.',
     example: '"python_venv": { "args": { "properties": { "venv_path": { "x-path-within": ["~/projects"] } } } }',
     fix: 'Use the argument name from the tool\'s input schema (the suggestion).',
   },
   check({ doc, tools }) {
     const out: Array<Omit<ShapeProblem, 'ruleId'>> = [];
-    for (const visit of schemas(doc)) {
+    const visits: Array<{ entry: EntryVisit; names: ArgumentName[] }> = [...schemas(doc)].map((visit) => ({ entry: visit.entry, names: argumentNames(visit.schema, visit.path) }));
+    // PolicyLayer's conditions name their argument as "args.<name>".
+    for (const entry of entries(doc)) {
+      const names: ArgumentName[] = [];
+      for (const key of ['require', 'deny_if']) {
+        const list = isObject(entry.rule) ? entry.rule[key] : undefined;
+        if (!Array.isArray(list)) continue;
+        list.forEach((item, i) => {
+          if (!isObject(item) || !Array.isArray(item.conditions)) return;
+          item.conditions.forEach((c, j) => {
+            const segments = isObject(c) && typeof c.path === 'string' ? argumentPath(c.path) : undefined;
+            if (segments) names.push({ name: segments[0]!, path: [...entry.path, key, i, 'conditions', j, 'path'], target: 'value' });
+          });
+        });
+      }
+      if (names.length > 0) visits.push({ entry, names });
+    }
+    for (const visit of visits) {
       if (visit.entry.map !== 'tools') continue;
       const matched = matching(visit.entry.key, tools);
       // Only tools that declare their arguments can be checked against.
       const declared = matched.map((t) => (isObject(t.inputSchema?.properties) ? Object.keys(t.inputSchema.properties) : undefined)).filter((p): p is string[] => p !== undefined);
       if (declared.length === 0 || declared.length < matched.length) continue;
-      for (const { name, path, target } of argumentNames(visit.schema, visit.path)) {
+      for (const { name, path, target } of visit.names) {
         if (declared.some((props) => props.includes(name))) continue;
         const suggestion = nearest(name, new Set(declared.flat()));
         const which = matched.length === 1 ? `the tool ${JSON.stringify(matched[0]!.name)} has no argument` : `none of the ${matched.length} tools ${JSON.stringify(visit.entry.key)} matches has an argument`;

@@ -1,7 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ListRootsRequestSchema, type Tool, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { GuardError } from '../errors.js';
+import { type SupervisedChild, startChild } from '../child/child.js';
+import { ChildTransport } from '../child/transport.js';
+import { GuardError, SpawnError } from '../errors.js';
 
 export type { Tool };
 
@@ -15,23 +16,36 @@ const STDERR_TAIL = 2_000;
  * Listing waits this long for such a change, and lists again after one.
  */
 const SETTLE_MS = 200;
+/** Once the answer is in: how long the server may take to exit after its stdin closes, and again after SIGTERM. */
+const STOP_GRACE_MS = 1_000;
 
 /**
  * Starts an MCP server over stdio, lists its tools (every page of `tools/list`) and stops it.
- * The whole exchange has one deadline; the child is always stopped (stdin closed, then SIGTERM,
- * then SIGKILL, as the SDK's transport does), whether listing worked, failed or timed out.
+ * The whole exchange has one deadline; the server runs in its own process group (src/child/),
+ * which is always stopped (stdin closed, then SIGTERM, then SIGKILL, to the whole group) as soon
+ * as the answer is in, whether listing worked, failed, timed out or was interrupted (`signal`).
  */
-export async function listServerTools(command: string, args: string[], opts: { timeoutMs: number; cwd?: string; env?: Record<string, string> }): Promise<Tool[]> {
-  const transport = new StdioClientTransport({
-    command,
-    args,
+export async function listServerTools(
+  command: string,
+  args: string[],
+  opts: { timeoutMs: number; cwd?: string; env?: Record<string, string>; signal?: AbortSignal },
+): Promise<Tool[]> {
+  let child: SupervisedChild;
+  try {
     // The server gets the same environment it would get under `mcp-guard run` (plus a client config's `env`).
-    env: { ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)), ...opts.env },
-    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-    stderr: 'pipe',
-  });
+    child = await startChild(command, args, {
+      stderr: 'pipe',
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SpawnError && error.code === 'COMMAND_NOT_FOUND') throw new GuardError('SERVER_NOT_FOUND', error.message, { exitCode: 2, cause: error });
+    if (error instanceof SpawnError) throw new GuardError('SERVER_NOT_EXECUTABLE', error.message, { exitCode: 2, cause: error });
+    throw error;
+  }
+  const transport = new ChildTransport(child, STOP_GRACE_MS);
   let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });
   // Declare what a full client declares, so the server shows every tool an agent could be offered.
@@ -43,8 +57,12 @@ export async function listServerTools(command: string, args: string[], opts: { t
   });
   const shown = [command, ...args].join(' ');
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new GuardError('SERVER_TIMEOUT', `the server did not list its tools within ${opts.timeoutMs / 1000} s: ${shown}${tail(stderr)}`, { exitCode: 2 })), opts.timeoutMs);
+    onAbort = () => reject(new GuardError('INTERRUPTED', `interrupted; the server was stopped: ${shown}`, { exitCode: 130 }));
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
   const listAll = async (): Promise<Tool[]> => {
     await client.connect(transport, { timeout: opts.timeoutMs });
@@ -70,12 +88,11 @@ export async function listServerTools(command: string, args: string[], opts: { t
     return await Promise.race([listAll(), deadline]);
   } catch (error) {
     if (error instanceof GuardError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GuardError('SERVER_NOT_FOUND', `command not found: ${command} (check the command after "--" and your PATH)`, { exitCode: 2 });
-    if (code === 'EACCES') throw new GuardError('SERVER_NOT_EXECUTABLE', `command is not executable: ${command}`, { exitCode: 2 });
     throw new GuardError('SERVER_FAILED', `could not list the server's tools (${(error as Error).message}): ${shown}${tail(stderr)}`, { exitCode: 2, cause: error });
   } finally {
     clearTimeout(timer);
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+    // Closing the client closes the transport, which stops the server's whole group.
     await client.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
   }

@@ -15,15 +15,35 @@ export function hostFileSystem(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>
 }
 
 function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
+  // What the file system said, kept only until the current synchronous run ends: the relay judges a
+  // whole chunk of input in one run, before anything in it reaches the server, so nothing a call
+  // does can change the answers meanwhile; and the directories every path starts with (the working
+  // directory's) are looked at once per chunk instead of once per string.
+  const links = new Map<string, boolean | undefined>();
+  let clearing = false;
+  const remember = () => {
+    if (clearing) return;
+    clearing = true;
+    queueMicrotask(() => {
+      links.clear();
+      clearing = false;
+    });
+  };
   return {
     home: overrides.home ?? homedir(),
     cwd: overrides.cwd ?? process.cwd(),
     isSymlink(path) {
+      if (links.has(path)) return links.get(path);
+      let answer: boolean | undefined;
       try {
-        return lstatSync(path).isSymbolicLink();
+        // Not there is the common case (most strings are not paths): no exception is built for it.
+        answer = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink();
       } catch {
-        return undefined;
+        answer = undefined;
       }
+      links.set(path, answer);
+      remember();
+      return answer;
     },
     readlink: (path) => readlinkSync(path),
   };

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PolicyError, type PolicyProblem } from '../errors.js';
-import { moduleSource, parsePolicySource, type PolicySource } from './source/source.js';
+import { parsePolicySource, type PolicySource } from './source/source.js';
 import type { PolicyDocument } from './engine/types.js';
 import { validatePolicy } from './checks/validate.js';
+import { translatePolicyLayer } from './policylayer/translate.js';
 
 export interface LoadedPolicy {
   /** Absolute path of the policy file. */
@@ -14,7 +14,8 @@ export interface LoadedPolicy {
 }
 
 /**
- * Reads, parses and validates a policy file; any error (syntax, schema, an args schema that is
+ * Reads, parses and validates a policy file, and gives its native form (PolicyLayer's
+ * constructs translated, src/policy/policylayer/); any error (syntax, schema, an args schema that is
  * not JSON Schema...) throws a PolicyError listing every problem, so `run` fails closed with
  * exactly the errors `lint` reports.
  */
@@ -23,7 +24,9 @@ export async function loadPolicy(file: string): Promise<LoadedPolicy> {
   const problems = await validatePolicy(source);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new PolicyError(summarise(source.file, errors), problems);
-  return { file: source.file, document: withoutMapComments(source.value as PolicyDocument), warnings: problems.filter((p) => p.severity === 'warning') };
+  // PolicyLayer's require/deny_if and "args." paths are judged as their native form, the one lint --fix writes.
+  const native = translatePolicyLayer(source.value).document;
+  return { file: source.file, document: withoutMapComments(native as PolicyDocument), warnings: problems.filter((p) => p.severity === 'warning') };
 }
 
 /** One line: the first error as `file:line:col message (rule)`, and how many more. */
@@ -33,10 +36,15 @@ function summarise(file: string, errors: PolicyProblem[]): string {
   return `${first.file}:${first.line}:${first.column} ${first.message} (${first.ruleId})${more > 0 ? `, and ${more} more; run mcp-guard lint ${file}` : ''}`;
 }
 
-/** Reads a policy file into a positioned source: JSON, YAML, `package.json#mcp-guard`, or a JS module's default export. */
+/** A policy is data: a file that only JavaScript can read would have to run code, and is refused. */
+const CODE_FILE = /\.[cm]?[jt]s$/i;
+
+/** Reads a policy file (JSON, or YAML) into a positioned source. */
 export async function readPolicySource(file: string): Promise<PolicySource> {
   const absolute = path.resolve(file);
-  if (/\.[cm]?js$/.test(absolute)) return loadModule(absolute);
+  if (CODE_FILE.test(absolute)) {
+    throw new PolicyError(`${absolute} is a program, not a policy: mcp-guard never runs code to read a policy; write it as JSON or YAML (mcp-guard.config.json)`, [], 'POLICY_UNREADABLE');
+  }
   let text: string;
   try {
     text = await readFile(absolute, 'utf8');
@@ -47,20 +55,7 @@ export async function readPolicySource(file: string): Promise<PolicySource> {
     }
     throw new PolicyError(`cannot read policy file ${absolute}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`, [], 'POLICY_UNREADABLE');
   }
-  return parsePolicySource(text, absolute, path.basename(absolute) === 'package.json' ? { format: 'json', key: 'mcp-guard' } : {});
-}
-
-async function loadModule(file: string): Promise<PolicySource> {
-  try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return moduleSource(mod.default ?? mod, file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && !(error as Error).message.includes(`imported from ${file}`)) {
-      throw new PolicyError(`policy file not found: ${file}`, [], 'POLICY_NOT_FOUND');
-    }
-    throw new PolicyError(`cannot load policy module ${file}: ${(error as Error).message.split('\n')[0]}`, [], 'POLICY_UNREADABLE');
-  }
+  return parsePolicySource(text, absolute);
 }
 
 /**

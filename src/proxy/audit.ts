@@ -20,6 +20,10 @@ export interface AuditRecord {
   retryAfterSeconds?: number;
   dryRun: boolean;
   arguments?: unknown;
+  /** How a person answered (`accepted`) for a call that asked first. */
+  approval?: string;
+  /** A task's outcome, recorded when it ends: `{ id, status }`. */
+  task?: { id: string; status: string };
 }
 
 /**

@@ -22,7 +22,7 @@ export interface DecisionLogOptions {
 export class DecisionLog {
   constructor(private readonly o: DecisionLogOptions) {}
 
-  record(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision): void {
+  record(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision, note?: Record<string, unknown>): void {
     // Refusals are worth a line on stderr (a client's server log is where a person looks first);
     // every other decision only with --verbose.
     if (decision.outcome === 'refuse' ? !this.o.quiet : this.o.verbose) this.logDecision(direction, method, params, decision);
@@ -41,6 +41,7 @@ export class DecisionLog {
       ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
       ...(decision.outcome === 'ask' ? { approval: 'would ask (dry run)' } : {}),
       dryRun: this.o.dryRun,
+      ...note,
     };
     if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
     log.record(record);

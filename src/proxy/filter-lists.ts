@@ -6,7 +6,8 @@ import { foldMemberName } from '../protocol/duplicate-keys.js';
 /** List requests whose responses are filtered so the agent never sees hidden entries (SPEC §4). */
 export const LIST_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
 
-const LIST_MEMBER: Record<string, string> = {
+/** The member of each list result that holds the list. */
+export const LIST_MEMBER_OF: Readonly<Record<string, string>> = {
   'tools/list': 'tools',
   'prompts/list': 'prompts',
   'resources/list': 'resources',
@@ -23,7 +24,7 @@ const KEPT: Filtered = { kind: 'kept', result: undefined };
  * list's only in letter case (`Tools`): Go clients read it as the list, which was never filtered.
  */
 export function filterListResult(policy: CompiledPolicy, method: string, result: Record<string, unknown>): Filtered {
-  const member = LIST_MEMBER[method];
+  const member = LIST_MEMBER_OF[method];
   if (!member) return KEPT;
   for (const key of Object.keys(result)) {
     if (key !== member && foldMemberName(key) === member) return { kind: 'refused', why: `its result has the member "${key}", which some clients read as "${member}"` };
@@ -47,7 +48,7 @@ export function isListEntryVisible(policy: CompiledPolicy, method: string, entry
 
 /** A list result without the entries of these names (definitions pinning hides, SPEC §12). */
 export function withoutNames(method: string, result: Record<string, unknown>, names: ReadonlySet<string>): Record<string, unknown> {
-  const member = LIST_MEMBER[method]!;
+  const member = LIST_MEMBER_OF[method]!;
   const filtered = filterArray(result, member, (entry) => typeof entry.name !== 'string' || !names.has(entry.name));
   return filtered.kind === 'changed' ? filtered.result : result;
 }

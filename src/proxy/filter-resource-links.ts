@@ -19,7 +19,8 @@ export function withholdResourceLinks(policy: CompiledPolicy, result: Record<str
     const uri = linkedUri(item);
     if (uri === undefined || (uri !== null && !isResourceRefused(policy, uri))) return item;
     changed = true;
-    const what = uri === null ? 'a resource link it could not read' : `a link to the resource ${JSON.stringify(uri)}, which the policy does not allow`;
+    // The URI is not repeated: naming it would tell the agent what it may not see exists.
+    const what = uri === null ? 'a resource link it could not read' : 'a link to a resource the policy does not allow';
     return { type: 'text', text: `mcp-guard: withheld ${what}` };
   });
   return changed ? { kind: 'changed', result: { ...result, content: items } } : { kind: 'kept', result: undefined };

@@ -1,12 +1,25 @@
 import type { ChargeOutcome, Limiter, Ticket } from '../limits/limiter.js';
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { type Decision, refuse, type RefuseDecision } from '../policy/engine/decision.js';
-import { decideMessage, subjectOf } from '../policy/engine/decide.js';
-import { classify, errorLine, INTERNAL_ERROR, INVALID_REQUEST, type JsonRpcId, type Message } from '../protocol/message.js';
+import { type DecideContext, decideMessage, subjectOf } from '../policy/engine/decide.js';
+import { classify, errorLine, INTERNAL_ERROR, INVALID_REQUEST, type JsonRpcId, type Message, resultLine } from '../protocol/message.js';
 import type { CallCheck } from '../pins/pin-events.js';
 import type { SessionPins } from '../pins/session-pins.js';
 import type { ApprovalBroker, ApprovalOutcome } from './approval.js';
+import {
+  approvalAnswer,
+  approvalInputRequired,
+  ApprovalTokens,
+  callDigest,
+  canElicitIn,
+  isModernRequest,
+  MODERN_REVISION,
+  MRTR_METHODS,
+  type RetryMemory,
+  withoutOwnInput,
+} from './modern.js';
 import type { PendingRequests } from './pending-requests.js';
+import { TASK_METHODS, type TaskRegistry } from './tasks.js';
 import { DROP, type Judged, RELAY, refusalVerdict, type Verdict, withPinEvents } from './verdict.js';
 
 export interface ClientJudgeDeps {
@@ -20,8 +33,21 @@ export interface ClientJudgeDeps {
   upstreamGone(): string | undefined;
   /** A verdict reached after the message's turn (a person answered): enact and write it now. */
   later(verdict: Verdict, raw: Buffer): void;
+  /** What this session knows of 2026-07-28 and of tasks, shared with the server side. */
+  session: SessionProtocol;
   /** Pinning of the server's definitions (SPEC §12), checked after the policy lets a call through and before its limits. */
   pins?: SessionPins;
+}
+
+/** What the relay learns about the session's protocol as messages go by. */
+export interface SessionProtocol {
+  /** A request or the `initialize` named 2026-07-28 or later. */
+  modern: boolean;
+  tasks: TaskRegistry;
+  retries: RetryMemory;
+  tokens: ApprovalTokens;
+  /** Tools the server's tools/list marks read-only (they may name a folder holding mcp-guard's files). */
+  readOnlyTools: Set<string>;
 }
 
 type Request = Extract<Message, { kind: 'request' }>;
@@ -33,7 +59,11 @@ type Notification = Extract<Message, { kind: 'notification' }>;
  * state store or a person answers later) afterwards; this module writes and records nothing.
  */
 export class ClientJudge {
-  constructor(private readonly d: ClientJudgeDeps) {}
+  private readonly context: DecideContext;
+
+  constructor(private readonly d: ClientJudgeDeps) {
+    this.context = { readOnlyTool: (name) => d.session.readOnlyTools.has(name) };
+  }
 
   judge(value: unknown, raw: Buffer, settle: (verdict: Verdict) => void): void {
     const msg = classify(value);
@@ -107,20 +137,37 @@ export class ClientJudge {
       this.d.pending.close(id);
       return settle({ forward: false, reply: errorLine(id, INTERNAL_ERROR, `mcp-guard: ${gone}`) });
     }
+    const session = this.d.session;
     if (method === 'initialize') {
       const caps = (params?.capabilities ?? {}) as Record<string, unknown>;
       this.d.approvals.clientCanElicit = caps.elicitation !== undefined && caps.elicitation !== null;
+      if (typeof params?.protocolVersion === 'string' && params.protocolVersion >= MODERN_REVISION) session.modern = true;
     }
-    const judged = { direction: 'client→server' as const, method, id, params };
-    const decision = decideMessage(this.d.policy(), 'client→server', method, params);
-    if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return settle(this.relayed(id, undefined, RELAY));
+    if (isModernRequest(params)) session.modern = true;
+    const modern = session.modern;
+    const entry = this.d.pending.get(id)!;
+    entry.modern = modern;
+    const judged = { direction: 'client→server' as const, method, id, params, modern };
+    const decision = decideMessage(this.d.policy(), 'client→server', method, params, this.context);
     if (decision.outcome === 'refuse') return settle(this.refused(id, judged, decision));
+    if (TASK_METHODS.has(method) && !session.tasks.owns(params?.taskId)) {
+      const reason = `the task ${JSON.stringify(params?.taskId ?? null)} was not created in this session; a session can only read, update or cancel its own tasks`;
+      return settle(this.refused(id, judged, refuse('denied', 'tasks', reason)));
+    }
+    if (decision.outcome === 'allow' && decision.rule === 'lifecycle') return settle(this.relayed(id, undefined, RELAY));
+    if (MRTR_METHODS.has(method) && params && (params.requestState !== undefined || params.inputResponses !== undefined)) {
+      if (ApprovalTokens.isOurs(params.requestState)) return settle(this.approvalRetry(msg, judged, decision));
+      // A retry of a call the server answered with input_required: judged again (above), but
+      // neither charged nor asked about twice; the units of the first attempt go with it.
+      const first = session.retries.take(params, callDigest(method, params), this.d.now());
+      if (first) return settle(this.relayed(id, first.ticket, { forward: true, judged: { ...judged, decision: { outcome: 'allow', rule: decision.rule, charges: [] } } }));
+    }
     if (this.d.pins) {
       return this.afterPins(method, id, params, (check) =>
-        check.refusal ? settle(this.refused(id, judged, check.refusal)) : this.chargeRequest(msg, raw, decision, withPinEvents(settle, check.events)),
+        check.refusal ? settle(this.refused(id, judged, check.refusal)) : this.chargeRequest(msg, raw, decision, judged, withPinEvents(settle, check.events)),
       );
     }
-    this.chargeRequest(msg, raw, decision, settle);
+    this.chargeRequest(msg, raw, decision, judged, settle);
   }
 
   /**
@@ -138,18 +185,74 @@ export class ClientJudge {
   }
 
   /** The call's units, then a person's answer for `ask`. */
-  private chargeRequest(msg: Request, raw: Buffer, decision: Exclude<Decision, { outcome: 'refuse' }>, settle: (verdict: Verdict) => void): void {
-    const { id, method, params } = msg;
-    const judged = { direction: 'client→server' as const, method, id, params };
+  private chargeRequest(msg: Request, raw: Buffer, decision: Exclude<Decision, { outcome: 'refuse' }>, judged: Omit<Judged, 'decision'>, settle: (verdict: Verdict) => void): void {
+    const { id, params } = msg;
+    const modern = judged.modern === true;
     this.d.limiter.charge(decision.charges, this.d.now(), (outcome: ChargeOutcome) => {
       if (!outcome.ok) return settle(this.refused(id, judged, outcome.refusal));
       if (decision.outcome === 'ask' && !this.d.dryRun) {
+        // A 2026-07-28 client gets no server→client requests: it is asked in an input_required result.
+        if (modern && decision.via !== 'terminal' && canElicitIn(params)) return settle(this.askInBand(msg, judged, decision, outcome.ticket));
         this.ask(msg, raw, decision, outcome.ticket);
         return settle(DROP);
       }
       settle(this.relayed(id, outcome.ticket, { forward: true, judged: { ...judged, decision } }));
     });
   }
+
+  /**
+   * SPEC §6 in a 2026-07-28 session: the call is answered with an `input_required` result asking
+   * the client for a person's yes, under mcp-guard's own authenticated `requestState`; the
+   * client's retry brings the answer (see approvalRetry). What the call's limits took is kept for
+   * the retry, and given back if none comes before the token expires.
+   */
+  private askInBand(msg: Request, judged: Omit<Judged, 'decision'>, decision: Extract<Decision, { outcome: 'ask' }>, ticket: Ticket | undefined): Verdict {
+    const { id, method, params } = msg;
+    const policy = this.d.policy();
+    const expiresAt = this.d.now() + policy.approvalTimeoutMs;
+    const token = this.d.session.tokens.issue(callDigest(method, params), expiresAt);
+    this.heldForApproval.set(token, {
+      ticket,
+      timer: setTimeout(() => {
+        if (this.heldForApproval.delete(token)) this.d.limiter.refund(ticket);
+      }, policy.approvalTimeoutMs + 1000).unref(),
+    });
+    this.d.pending.close(id);
+    const subject = subjectOf(method, params);
+    const what = subject?.tool ?? subject?.prompt ?? subject?.uri ?? method;
+    const question = `An agent wants to call "${what}"${decision.reason ? ` (${decision.reason})` : ''} with arguments ${JSON.stringify(params?.arguments ?? {})}. Allow this call?`;
+    // Recorded once the retry brings the answer (accepted or declined), like every approval.
+    void judged;
+    void decision;
+    return { forward: false, reply: resultLine(id, approvalInputRequired(question, token)) };
+  }
+
+  /** The retry that brings a person's answer to askInBand: the token must be ours, for this call, unexpired and unused. */
+  private approvalRetry(msg: Request, judged: Omit<Judged, 'decision'>, decision: Decision): Verdict {
+    const { id, method, params } = msg;
+    const token = params!.requestState as string;
+    const check = this.d.session.tokens.check(token, callDigest(method, params), this.d.now());
+    const held = this.heldForApproval.get(token);
+    if (!check.ok) return this.refused(id, judged, refuse('denied', 'approval', `the approval this call carries is not valid: ${check.why}; call the tool again to be asked afresh`));
+    this.heldForApproval.delete(token);
+    if (held) clearTimeout(held.timer);
+    const answer = approvalAnswer(params);
+    if (answer !== 'accept') {
+      this.d.limiter.refund(held?.ticket);
+      const refusal = answer === undefined ? refuse('approval_unavailable', decision.rule, 'the retry carried no answer to the approval request') : approvalRefusal('decline', decision.rule, 0);
+      return this.refused(id, judged, refusal);
+    }
+    // Judged again after the yes (decision was made on this retry): a path may have been swapped meanwhile.
+    if (decision.outcome === 'refuse') {
+      this.d.limiter.refund(held?.ticket);
+      return this.refused(id, judged, decision);
+    }
+    const allowed: Decision = { outcome: 'allow', rule: decision.rule, charges: decision.charges };
+    return this.relayed(id, held?.ticket, { forward: withoutOwnInput(msg.value), judged: { ...judged, decision: allowed, note: { approval: 'accepted' } } });
+  }
+
+  /** Calls asked about in band, by token: what their limits took, until the retry or the expiry. */
+  private readonly heldForApproval = new Map<string, { ticket: Ticket | undefined; timer: NodeJS.Timeout }>();
 
   private refused(id: JsonRpcId, judged: Omit<Judged, 'decision'>, decision: RefuseDecision): Verdict {
     const verdict = refusalVerdict(judged, decision, this.d.dryRun);
@@ -193,7 +296,7 @@ export class ClientJudge {
     entry.abort = controller;
     const subject = subjectOf(method, params);
     const policy = this.d.policy();
-    const judged = { direction: 'client→server' as const, method, id, params };
+    const judged = { direction: 'client→server' as const, method, id, params, modern: entry.modern };
     void this.d.approvals
       .ask(
         {
@@ -210,13 +313,16 @@ export class ClientJudge {
         // The session ended meanwhile: the client was already answered.
         if (this.d.pending.get(id) !== entry) return this.d.limiter.refund(ticket);
         if (answer === 'accept') {
-          const again = decideMessage(this.d.policy(), 'client→server', method, params);
+          const again = decideMessage(this.d.policy(), 'client→server', method, params, this.context);
           if (again.outcome === 'refuse') {
             this.d.limiter.refund(ticket);
             this.d.pending.close(id);
             return this.d.later(refusalVerdict(judged, again, false), raw);
           }
-          return this.d.later(this.relayed(id, ticket, { forward: true, judged: { ...judged, decision: { outcome: 'allow', rule: decision.rule, charges: decision.charges } } }), raw);
+          return this.d.later(
+            this.relayed(id, ticket, { forward: true, judged: { ...judged, decision: { outcome: 'allow', rule: decision.rule, charges: decision.charges }, note: { approval: 'accepted' } } }),
+            raw,
+          );
         }
         this.d.limiter.refund(ticket);
         this.d.pending.close(id);

@@ -61,8 +61,11 @@ export class ClientOutput {
   }
 }
 
-/** Bytes waiting to be written to the server past which mcp-guard stops queueing its own answers. */
-const SERVER_ANSWER_BACKLOG = 16 * 1024 * 1024;
+/**
+ * Bytes waiting to be written to the server past which mcp-guard stops queueing its own answers
+ * (some 14,000 refusals): a server that has not read that many is not reading at all.
+ */
+const SERVER_ANSWER_BACKLOG = 4 * 1024 * 1024;
 
 /** What goes to the server: client messages as the exact bytes judged, and mcp-guard's answers to its requests. */
 export class ServerOutput {

@@ -29,6 +29,8 @@ export interface PendingRequest {
   params?: Record<string, unknown>;
   /** The client cancelled it while its units were being counted: once relayed it is cancelled. */
   cancelledWhileJudging?: boolean;
+  /** It spoke 2026-07-28 (its answers are judged as that revision's). */
+  modern?: boolean;
 }
 
 /**
@@ -76,6 +78,11 @@ export class PendingRequests {
     const all = [...this.table];
     this.table.clear();
     return all;
+  }
+
+  /** The requests still open, with their ids. */
+  entries(): IterableIterator<[JsonRpcId, PendingRequest]> {
+    return this.table.entries();
   }
 
   /** Whether any relayed request is one of these methods (its answer will need judging whole). */

@@ -10,7 +10,9 @@ import { ResponseScanner } from '../protocol/response-scanner.js';
 import type { ApprovalBroker } from './approval.js';
 import type { AuditLog } from './audit.js';
 import { DecisionLog } from './decision-log.js';
-import { ClientJudge } from './judge-client.js';
+import { ClientJudge, type SessionProtocol } from './judge-client.js';
+import { ApprovalTokens, RetryMemory } from './modern.js';
+import { TaskRegistry } from './tasks.js';
 import { ServerJudge } from './judge-server.js';
 import type { Log } from './log.js';
 import { describeViolation, idOfScan, LongResponse } from './long-response.js';
@@ -82,7 +84,9 @@ export class Relay {
     );
     this.server = new ServerOutput(options.upstreamIn, log);
     this.inOrder = new InOrder();
+    const session: SessionProtocol = { modern: false, tasks: new TaskRegistry(), retries: new RetryMemory(), tokens: new ApprovalTokens(), readOnlyTools: new Set() };
     this.clientJudge = new ClientJudge({
+      session,
       policy: options.policy,
       pending: this.pending,
       limiter: options.limiter,
@@ -93,7 +97,7 @@ export class Relay {
       later: (verdict, raw) => this.writeClientVerdict(this.enactor.enact(verdict), raw),
       pins: options.pins,
     });
-    this.serverJudge = new ServerJudge({ policy: options.policy, pending: this.pending, limiter: options.limiter, dryRun: options.dryRun, pins: options.pins });
+    this.serverJudge = new ServerJudge({ policy: options.policy, pending: this.pending, limiter: options.limiter, dryRun: options.dryRun, session, now: options.now, pins: options.pins });
     this.fromClient = new LineSplitter(options.maxMessageBytes, {
       line: (line) => this.onClientLine(line),
       oversize: (bytes) => {
@@ -167,6 +171,11 @@ export class Relay {
     this.options.limiter.flush();
   }
 
+  /** A new policy is in force: tell the client about every list it has seen that now shows something else (SPEC §2). */
+  policyReloaded(previous: CompiledPolicy, next: CompiledPolicy): void {
+    for (const line of this.serverJudge.listChanges(previous, next)) this.client.line(line);
+  }
+
   /** A line of mcp-guard's own for the client (approval requests), written between whole lines. */
   sendToClient(line: string): void {
     this.client.line(line);
@@ -212,10 +221,23 @@ export class Relay {
       return this.queueReply(errorLine(null, PARSE_ERROR, 'mcp-guard: the message is not valid JSON'));
     }
     if (Array.isArray(value)) return this.onClientBatch(value, text);
-    const settle = this.inOrder.reserve();
     const ambiguity = findAmbiguity(text);
-    if (ambiguity) return settle(() => this.writeClientVerdict(this.enactor.enact(refuseAmbiguous(value, ambiguity)), line));
-    this.clientJudge.judge(value, line, (verdict) => settle(() => this.writeClientVerdict(this.enactor.enact(verdict), line)));
+    if (ambiguity) return this.inTurn(refuseAmbiguous(value, ambiguity), line);
+    // Most verdicts come at once; one that waits for the state store takes its place in the queue.
+    let now: Verdict | undefined;
+    let later: ((run: () => void) => void) | undefined;
+    this.clientJudge.judge(value, line, (verdict) => {
+      if (later) later(() => this.writeClientVerdict(this.enactor.enact(verdict), line));
+      else now = verdict;
+    });
+    if (now) this.inTurn(now, line);
+    else later = this.inOrder.reserve();
+  }
+
+  /** Writes a verdict reached at once, after any earlier message still waiting for the state store. */
+  private inTurn(verdict: Verdict, line: Buffer): void {
+    if (this.inOrder.size === 0) this.writeClientVerdict(this.enactor.enact(verdict), line);
+    else this.inOrder.reserve()(() => this.writeClientVerdict(this.enactor.enact(verdict), line));
   }
 
   /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PolicyError } from '../errors.js';
+import { expandHome } from '../paths/expand-home.js';
 import { Limiter } from '../limits/limiter.js';
 import { type CompiledPolicy, compilePolicy } from '../policy/engine/compile.js';
 import { findPolicyFile } from '../policy/source/discover.js';
@@ -15,7 +15,7 @@ import { AuditLog } from './audit.js';
 import { watchPolicyFile } from './policy-watcher.js';
 import { exposedOwnFiles, protectedLocations } from './protected-locations.js';
 import { Relay } from './relay.js';
-import { exitStatusOf, startUpstream, stopUpstream, type UpstreamExit } from './upstream.js';
+import { type ChildExit, exitStatusOf, startChild } from '../child/child.js';
 import type { Log } from './log.js';
 
 /** The `run` options, as both command-line parsers produce them. */
@@ -48,10 +48,6 @@ const MAX_WARNINGS_SHOWN = 10;
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
-}
-
 async function loadValidated(file: string, log: SessionIO['log']): Promise<LoadedPolicy> {
   const loaded = await loadPolicy(file);
   // A few warnings say enough on every start; lint lists them all.
@@ -81,6 +77,7 @@ export async function runGuard(command: string, args: string[], options: Session
   const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
   // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
   const loaded = await loadValidated(policyFile, io.log);
+  io.log('info', `policy ${policyFile}`);
   const session = randomBytes(6).toString('hex');
   // The state store: checked now (an insecure state dir is exit 2 before anything starts), opened on first use.
   const state = resolveState({ state: options.state, stateDir: options.stateDir, policy: { state: loaded.document.state, file: policyFile } });
@@ -102,8 +99,9 @@ export async function runGuard(command: string, args: string[], options: Session
     return log;
   };
 
-  const upstream = await startUpstream(command, args, { stderr: io.serverStderr ? 'pipe' : 'inherit' });
-  const serverStderr = upstream.child.stderr;
+  // In its own process group, killed with mcp-guard if mcp-guard itself fails (src/child/).
+  const upstream = await startChild(command, args, { stderr: io.serverStderr ? 'pipe' : 'inherit' });
+  const serverStderr = upstream.stderr;
   if (serverStderr && io.serverStderr) {
     const sink = io.serverStderr;
     // The server blocks on its own stderr pipe while mcp-guard's reader is behind, as it would inheriting it.
@@ -112,12 +110,7 @@ export async function runGuard(command: string, args: string[], options: Session
     });
     sink.onDrain(() => serverStderr.resume());
   }
-  io.log('debug', `started ${command} (pid ${upstream.child.pid}) under ${policyFile}`);
-  // Never leave the child behind, even if mcp-guard itself fails.
-  const killOnExit = () => {
-    if (upstream.running()) upstream.child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  io.log('debug', `started ${command} (pid ${upstream.pid}) under ${policyFile}`);
   // Compiling (ajv and the policy's schemas: tens of ms for a large policy) overlaps the server's
   // own start-up; client input waits in the pipe until the relay starts below.
   let policy: CompiledPolicy;
@@ -126,9 +119,8 @@ export async function runGuard(command: string, args: string[], options: Session
   try {
     policy = await compileLoaded(loaded, own);
   } catch (error) {
-    upstream.child.kill('SIGKILL');
+    upstream.kill();
     await upstream.exited;
-    process.off('exit', killOnExit);
     throw error;
   }
   let audit = auditFor(policy);
@@ -169,8 +161,8 @@ export async function runGuard(command: string, args: string[], options: Session
     session,
     clientIn: io.stdin,
     clientOut: io.stdout,
-    upstreamIn: upstream.child.stdin!,
-    upstreamOut: upstream.child.stdout!,
+    upstreamIn: upstream.stdin,
+    upstreamOut: upstream.stdout,
     log: io.log,
     now: Date.now,
     pins,
@@ -179,7 +171,9 @@ export async function runGuard(command: string, args: string[], options: Session
   const stopWatching = watchPolicyFile(policyFile, () => {
     loadValidated(policyFile, io.log).then((next) => compileLoaded(next, own)).then(
       (next) => {
+        const previous = policy;
         policy = next;
+        relay.policyReloaded(previous, next);
         audit = auditFor(next);
         io.log('info', `policy reloaded from ${policyFile}`);
       },
@@ -188,15 +182,15 @@ export async function runGuard(command: string, args: string[], options: Session
   });
 
   // Shutdown: whichever side ends first starts it; the child's exit finishes it.
-  let stopping: Promise<UpstreamExit> | undefined;
+  let stopping: Promise<ChildExit> | undefined;
   const graceMs = options.shutdownTimeout * 1000;
   const stop = (why: string, first?: NodeJS.Signals) => {
     if (stopping) {
-      if (first) upstream.child.kill('SIGKILL');
+      if (first) upstream.kill();
       return;
     }
     io.log('debug', `stopping the server: ${why}`);
-    stopping = stopUpstream(upstream, graceMs, first);
+    stopping = upstream.stop(graceMs, first);
   };
   const onSignal = (sig: NodeJS.Signals) => stop(`received ${sig}`, sig);
   for (const sig of FORWARDED_SIGNALS) process.on(sig, onSignal);
@@ -207,8 +201,7 @@ export async function runGuard(command: string, args: string[], options: Session
   });
   io.stdin.on('error', () => stop('the client input failed'));
   io.stdout.on('error', () => stop('the client stopped reading (stdout closed)'));
-  upstream.child.stdin!.on('error', () => undefined);
-  upstream.child.stdout!.on('end', () => {
+  upstream.stdout.on('end', () => {
     // Usually the child is exiting; give its exit status a moment to arrive so pending requests
     // are told how it ended. A server that closed stdout but keeps running can never answer.
     setTimeout(() => {
@@ -227,7 +220,6 @@ export async function runGuard(command: string, args: string[], options: Session
 
   // Clean up so the event loop can end on its own: no reads, no watchers, no timers, no handlers.
   for (const sig of FORWARDED_SIGNALS) process.off(sig, onSignal);
-  process.off('exit', killOnExit);
   stopWatching();
   pins.close();
   io.stdin.pause();

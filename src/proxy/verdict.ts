@@ -32,6 +32,10 @@ export interface Judged {
   id: JsonRpcId | undefined;
   params: Record<string, unknown> | undefined;
   decision: Decision;
+  /** The request speaks 2026-07-28 (its refusal says `resultType: "complete"`). */
+  modern?: boolean;
+  /** More for the audit record (a task's outcome). */
+  note?: Record<string, unknown>;
 }
 
 export const DROP: Verdict = Object.freeze({ forward: false });
@@ -45,7 +49,7 @@ export function refusalVerdict(judged: Omit<Judged, 'decision'>, decision: Refus
   const enforced = !dryRun || decision.decision === 'protected';
   const full: Judged = { ...judged, decision };
   if (!enforced) return { forward: true, judged: full };
-  return judged.id === undefined ? { forward: false, judged: full } : { forward: false, reply: refusalLine(judged.id, judged.method, decision), judged: full };
+  return judged.id === undefined ? { forward: false, judged: full } : { forward: false, reply: refusalLine(judged.id, judged.method, decision, judged.modern), judged: full };
 }
 
 /** `settle`, with pinning's notes added to whatever verdict it gets. */
@@ -63,7 +67,7 @@ export class Enactor {
   /** Records the verdict (audit, stderr) and returns it for the writer. */
   enact(verdict: Verdict): Verdict {
     const { judged } = verdict;
-    if (judged) this.decisions.record(judged.direction, judged.method, judged.id, judged.params, judged.decision);
+    if (judged) this.decisions.record(judged.direction, judged.method, judged.id, judged.params, judged.decision, judged.note);
     if (verdict.pinEvents) for (const event of verdict.pinEvents) this.decisions.recordPin(event);
     if (verdict.log) this.log(verdict.log.level, verdict.log.message);
     return verdict;

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GuardError, UsageError } from '../errors.js';
+import { expandHome } from '../paths/expand-home.js';
 import { findExecutable } from './find-executable.js';
 import { runTool } from './run-tool.js';
 
@@ -53,8 +54,7 @@ async function candidatesFor(spec: string | null, options: ResolvePythonOptions)
     names = [[`python${spec.split('.').slice(0, 2).join('.')}`, []]];
     if (platform === 'win32') names.push(['py', [`-${spec.split('.').slice(0, 2).join('.')}`]]);
   } else if (looksLikePath(spec, platform)) {
-    const expanded = spec === '~' || spec.startsWith('~/') || spec.startsWith('~\\') ? path.join(os.homedir(), spec.slice(1)) : spec;
-    const file = path.resolve(options.cwd, expanded);
+    const file = path.resolve(options.cwd, expandHome(spec, os.homedir(), platform));
     const info = await stat(file).catch(() => null);
     if (!info) throw new GuardError('PYTHON_NOT_FOUND', `--python ${spec}: ${file} does not exist`, { data: { python: spec } });
     if (!info.isFile()) throw new GuardError('PYTHON_NOT_FOUND', `--python ${spec}: ${file} is not a file`, { data: { python: spec } });

@@ -40,6 +40,28 @@ export function summariseFailure(stderr: string, stdout: string): string {
 }
 
 /**
+ * Why the package index could not be reached, from an installer's output: pip retries a failed
+ * connection with a WARNING and then blames the package ("No matching distribution found"), uv
+ * says "Failed to fetch" with the cause below it. Offline, the network is the problem to report.
+ */
+export function networkProblem(output: string): string | undefined {
+  const text = stripControl(output.replace(/\r/g, ''));
+  const proxy = /Cannot connect to proxy|ProxyError/.test(text);
+  const causes = [
+    /Failed to establish a new connection: [^'")\n]+/,
+    /\[Errno -?\d+\] (?:Network is unreachable|Temporary failure in name resolution|Name or service not known|No address associated with hostname|nodename nor servname provided[^'")\n]*)/,
+    /getaddrinfo failed/,
+    /(?:Connect|Read) timed out/,
+    /CERTIFICATE_VERIFY_FAILED/,
+    /(?:dns error|tcp connect error)[^\n]*/,
+    /Network is unreachable/,
+  ];
+  const cause = causes.map((pattern) => pattern.exec(text)?.[0].trim()).find((found) => found !== undefined);
+  if (proxy) return `cannot connect to the proxy${cause ? `: ${cause}` : ''}`;
+  return cause;
+}
+
+/**
  * Runs one child process (python, pip, uv) through execa with its output captured and streamed
  * line by line to `onLine`. A failure becomes a GuardError whose message names the command, its
  * exit status and the line of its stderr that says why; the full output rides along in `data`.
@@ -92,7 +114,15 @@ export async function runTool(command: ToolCommand): Promise<ToolOutput> {
       : failure.signal
         ? `killed by ${failure.signal}`
         : `exit ${failure.exitCode ?? '?'}`;
-    throw new GuardError('VENV_TOOL_FAILED', `${command.label} failed (${status}): ${summariseFailure(data.stderr, data.stdout)}`, {
+    const summary = summariseFailure(data.stderr, data.stdout);
+    const network = networkProblem(`${data.stderr}\n${data.stdout}`);
+    if (network) {
+      throw new GuardError('VENV_INDEX_UNREACHABLE', `${command.label} failed (${status}): the package index could not be reached (${network}), so "${summary}" may be a network problem, not a wrong package name; check the network or proxy, or install from local files with --no-index --find-links <dir>`, {
+        data,
+        cause: error,
+      });
+    }
+    throw new GuardError('VENV_TOOL_FAILED', `${command.label} failed (${status}): ${summary}`, {
       data,
       cause: error,
     });

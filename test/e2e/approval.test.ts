@@ -104,3 +104,74 @@ describe('approval from a terminal (client without elicitation)', () => {
     expect(cli(ws, 'deny', 'nope1234').status).toBe(1);
   });
 });
+
+describe('who may answer (approval.via)', () => {
+  function cli(ws: ReturnType<typeof workspace>, ...args: string[]) {
+    return spawnSync(process.execPath, [BIN, ...args, '--state-dir', ws.stateDir], { encoding: 'utf8' });
+  }
+
+  it('"terminal": a client that could ask (and would accept) is not asked; a person at a terminal is', async () => {
+    const ws = workspace({ ...policy(), tools: { delete_file: { action: 'ask', approval: { via: 'terminal' } } } });
+    const s = await connect(ws, { capabilities: { elicitation: {} } });
+    closers.push(() => s.client.close());
+    let asked = 0;
+    s.client.setRequestHandler(ElicitRequestSchema, async () => {
+      asked++;
+      return { action: 'accept' };
+    });
+    const call = s.client.callTool({ name: 'delete_file', arguments: { path: '/tmp/t' } });
+    let id = '';
+    await expect.poll(() => (id = (JSON.parse(cli(ws, 'approvals', '--json').stdout || '[]')[0] ?? { id: '' }).id), { timeout: 10_000 }).not.toBe('');
+    expect(deletes(ws)).toHaveLength(0);
+    expect(cli(ws, 'approve', id).status).toBe(0);
+    expect((await call).isError).toBeFalsy();
+    expect(asked).toBe(0);
+    expect(deletes(ws)).toHaveLength(1);
+  });
+
+  it('"client": a client that cannot ask gets approval_unavailable at once, and nothing waits at a terminal', async () => {
+    const ws = workspace({ ...policy(), approval: { timeout: 20, via: 'client' } });
+    const s = await connect(ws);
+    closers.push(() => s.client.close());
+    const r = await s.client.callTool({ name: 'delete_file', arguments: { path: '/tmp/c' } });
+    expect(r._meta?.['mcp-guard']).toMatchObject({ decision: 'approval_unavailable', rule: 'tools.delete_file' });
+    expect(JSON.parse(cli(ws, 'approvals', '--json').stdout || '[]')).toEqual([]);
+    expect(deletes(ws)).toHaveLength(0);
+  });
+});
+
+describe('after the yes', () => {
+  it('judges the arguments again: a directory swapped for a symlink while the call waited is refused', async () => {
+    const { mkdirSync, mkdtempSync, rmSync, symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'mcp-guard-swap-'));
+    mkdirSync(join(root, 'allowed', 'project'), { recursive: true });
+    const ws = workspace({
+      version: '1',
+      default: 'deny',
+      approval: { timeout: 20 },
+      tools: {
+        delete_file: {
+          action: 'ask',
+          args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': [join(root, 'allowed')] } }, required: ['path'], additionalProperties: false },
+        },
+      },
+    });
+    let release: () => void = () => undefined;
+    const decided = new Promise<void>((r) => (release = r));
+    const s = await connect(ws, { capabilities: { elicitation: {} } });
+    closers.push(() => s.client.close());
+    s.client.setRequestHandler(ElicitRequestSchema, async () => {
+      // While the person reads the request, the agent's other tool swaps the directory for a link out.
+      rmSync(join(root, 'allowed', 'project'), { recursive: true });
+      symlinkSync('/etc', join(root, 'allowed', 'project'));
+      release();
+      return { action: 'accept' };
+    });
+    const r = await s.client.callTool({ name: 'delete_file', arguments: { path: join(root, 'allowed', 'project', 'passwd') } });
+    await decided;
+    expect(r._meta?.['mcp-guard']).toMatchObject({ decision: 'invalid_arguments', rule: 'tools.delete_file.args' });
+    expect(deletes(ws)).toHaveLength(0);
+  });
+});

@@ -28,7 +28,8 @@ function cli(args: string[], o: { cwd?: string; env?: Record<string, string> } =
 
 async function checkJson(policyFile: string, ...args: string[]) {
   const run = await cli(['check', '--json', '-p', policyFile, ...args]);
-  expect(run.stderr).toBe('');
+  // check names the policy it judged by, on stderr; stdout is the decision alone.
+  expect(run.stderr).toBe(`mcp-guard: policy ${policyFile}\n`);
   return { code: run.code, result: JSON.parse(run.stdout) as Record<string, unknown> };
 }
 
@@ -45,7 +46,7 @@ const POLICY = policyFile({
   hide: ['transfer_*'],
   methods: { 'sampling/createMessage': 'deny' },
   tools: {
-    read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp'] } }, required: ['path'] } },
+    read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp'] } }, required: ['path'], additionalProperties: false } },
     shell_exec: { action: 'deny', reason: 'no shell from agents' },
     python_venv: {
       limits: [{ counter: 'python_venv_rate', window: 'minute', max: 10, scope: 'grant' }],
@@ -61,7 +62,7 @@ const POLICY = policyFile({
 describe('mcp-guard check', () => {
   it('prints an allowed call with the rule that decided it, and exits 0', async () => {
     const run = await cli(['check', '-p', POLICY, 'read_file', '{"path":"/tmp/notes.txt"}']);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run).toMatchObject({ code: 0, stderr: `mcp-guard: policy ${POLICY}\n` });
     expect(run.stdout).toMatch(/^allowed\s+tools\/call read_file\s+rule tools\.read_file\n$/);
   });
 
@@ -158,6 +159,7 @@ describe('mcp-guard check', () => {
     writeFileSync(join(project, 'mcp-guard.config.json'), JSON.stringify({ version: '1', default: 'deny', tools: { echo: 'deny' } }));
     const discovered = await cli(['check', '--json', 'echo'], { cwd: join(project, 'src') });
     expect(discovered.code).toBe(1);
+    expect(discovered.stderr).toBe(`mcp-guard: policy ${join(project, 'mcp-guard.config.json')}\n`);
     expect(JSON.parse(discovered.stdout)).toMatchObject({ rule: 'tools.echo', policy: join(project, 'mcp-guard.config.json') });
   });
 
@@ -165,7 +167,7 @@ describe('mcp-guard check', () => {
     const lax = policyFile({ version: '1', default: 'allow' });
     const run = await cli(['check', '-p', lax, 'anything']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^mcp-guard: .*warning: .*\(default-allow\)\n$/);
+    expect(run.stderr).toMatch(/^mcp-guard: policy .*\nmcp-guard: .*warning: .*\(default-allow\)\n$/);
     expect(run.stdout).toContain('rule default');
   });
 
@@ -178,6 +180,7 @@ describe('mcp-guard check', () => {
       [['check', '-p', join(tmpdir(), 'no-such-policy.json'), 'echo'], /policy file not found/],
       [['check', '-p', policyFile({ version: '1', tools: { a: { action: 'alow' } } }), 'a'], /alow/],
       [['check', '-p', policyFile('{ "version": "1", '), 'a'], /policy\.json:1:/],
+      [['check', '-p', policyFile('module.exports = { version: "1", default: "allow" };', 'mcp-guard.config.js'), 'a'], /mcp-guard\.config\.js is a program, not a policy/],
     ];
     for (const [args, message] of cases) {
       const run = await cli(args);

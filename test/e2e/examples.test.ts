@@ -26,9 +26,9 @@ afterEach(async () => {
 });
 
 /** The SDK client through mcp-guard with an example policy; `answers` feed its approval questions. */
-async function guarded(file: string, server: (dir: string) => string[], answers: Array<'accept' | 'decline'> = [], env: Record<string, string> = {}) {
+async function guarded(file: string, server: (dir: string) => string[], answers: Array<'accept' | 'decline'> = [], env: Record<string, string> | ((dir: string) => Record<string, string>) = {}) {
   const ws = workspace(readFileSync(example(file), 'utf8'), file);
-  const session = await connect(ws, { server: server(ws.dir), capabilities: { elicitation: {} }, env });
+  const session = await connect(ws, { server: server(ws.dir), capabilities: { elicitation: {} }, env: typeof env === 'function' ? env(ws.dir) : env });
   const asked: string[] = [];
   session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
     asked.push(request.params.message);
@@ -69,21 +69,27 @@ describe('the examples at work, through mcp-guard', () => {
   });
 
   it('filesystem: reads pass, secrets are refused, a write happens only after a yes', async () => {
+    // The example confines paths to ~/projects: the workspace plays the home directory.
     const { client, ws, asked } = await guarded(
       'filesystem.policy.json',
-      (dir) => ['node', join(SERVERS, 'server-filesystem/dist/index.js'), dir],
+      (dir) => {
+        mkdirSync(join(dir, 'projects'));
+        return ['node', join(SERVERS, 'server-filesystem/dist/index.js'), join(dir, 'projects')];
+      },
       ['decline', 'accept'],
+      (dir) => ({ HOME: dir }),
     );
-    writeFileSync(join(ws.dir, 'notes.md'), 'remember the milk');
-    writeFileSync(join(ws.dir, '.env'), 'API_KEY=hunter2');
-    const notes = await client.callTool({ name: 'read_text_file', arguments: { path: join(ws.dir, 'notes.md') } });
+    const projects = join(ws.dir, 'projects');
+    writeFileSync(join(projects, 'notes.md'), 'remember the milk');
+    writeFileSync(join(projects, '.env'), 'API_KEY=hunter2');
+    const notes = await client.callTool({ name: 'read_text_file', arguments: { path: join(projects, 'notes.md') } });
     expect(JSON.stringify(notes.content)).toContain('remember the milk');
-    const env = await client.callTool({ name: 'read_text_file', arguments: { path: join(ws.dir, '.env') } });
+    const env = await client.callTool({ name: 'read_text_file', arguments: { path: join(projects, '.env') } });
     expect(env.isError).toBe(true);
     expect(env._meta?.['mcp-guard']).toMatchObject({ decision: 'denied', rule: 'tools.read_text_file.rules[0]' });
     expect(JSON.stringify(env)).not.toContain('hunter2');
 
-    const target = join(ws.dir, 'written.md');
+    const target = join(projects, 'written.md');
     const declined = await client.callTool({ name: 'write_file', arguments: { path: target, content: 'by the agent' } });
     expect(declined._meta?.['mcp-guard']).toMatchObject({ decision: 'approval_declined', rule: 'tools.write_file' });
     expect(existsSync(target)).toBe(false);
@@ -93,10 +99,10 @@ describe('the examples at work, through mcp-guard', () => {
     expect(asked).toHaveLength(2);
     expect(asked[0]).toContain('write_file');
 
-    mkdirSync(join(ws.dir, '.ssh'));
-    const plant = await client.callTool({ name: 'write_file', arguments: { path: join(ws.dir, '.ssh/authorized_keys'), content: 'ssh-ed25519 AAAA' } });
+    mkdirSync(join(projects, '.ssh'));
+    const plant = await client.callTool({ name: 'write_file', arguments: { path: join(projects, '.ssh/authorized_keys'), content: 'ssh-ed25519 AAAA' } });
     expect(plant._meta?.['mcp-guard']).toMatchObject({ decision: 'denied', rule: 'tools.write_file.rules[0]' });
-    expect(existsSync(join(ws.dir, '.ssh/authorized_keys'))).toBe(false);
+    expect(existsSync(join(projects, '.ssh/authorized_keys'))).toBe(false);
     expect(asked).toHaveLength(2);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BIN, ROOT } from './support/guard.js';
 
@@ -30,5 +30,33 @@ describe('--help and --version', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^Usage: mcp-guard/);
+  });
+
+  it.each(['', 'run', 'venv', 'venv create', 'lint', 'init', 'approvals', 'schema'])('"mcp-guard help %s" prints that help on stdout and exits 0', (topic) => {
+    const words = topic.split(' ').filter(Boolean);
+    const r = spawnSync(process.execPath, [BIN, 'help', ...words], { encoding: 'utf8', input: '' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^Usage: mcp-guard ${words.map((w) => `${w} `).join('')}\\[options\\]`));
+    // The same text as --help.
+    expect(r.stdout).toBe(spawnSync(process.execPath, [BIN, ...words, '--help'], { encoding: 'utf8' }).stdout);
+  });
+
+  it('"mcp-guard help <not a command>" says so and exits 2', () => {
+    const r = spawnSync(process.execPath, [BIN, 'help', 'lnit'], { encoding: 'utf8', input: '' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^mcp-guard: .*lnit.*did you mean lint/);
+  });
+
+  it.each([['--help'], ['run', '--help'], ['help', 'venv'], ['lint', '--help'], ['schema']])('"mcp-guard %s" into a pipe closed early exits quietly', async (...args) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away before anything is written, as `| head -1` does after its line.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+    expect(code).toBe(0);
   });
 });

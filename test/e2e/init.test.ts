@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,7 +60,7 @@ describe('mcp-guard init', () => {
     expect(run.stderr).toContain(`mcp-guard lint ${out} --server -- node ${ECHO_SERVER}`);
 
     const doc = JSON.parse(readFileSync(out, 'utf8')) as { tools: Record<string, unknown> };
-    expect(doc).toMatchObject({ $schema: 'https://unpkg.com/mcp-guard/schema/policy.schema.json', version: '1', default: 'deny' });
+    expect(doc).toMatchObject({ $schema: pathToFileURL(join(ROOT, 'schema/policy.schema.json')).href, version: '1', default: 'deny' });
     expect(doc.tools.echo).toEqual({ $comment: 'Echo the arguments back [readOnlyHint]', action: 'allow' });
     expect(doc.tools.delete_file).toMatchObject({ $comment: 'Delete a file [destructiveHint]', action: 'ask' });
     expect(doc.tools.create_charge).toEqual({ $comment: 'Charge money [openWorldHint]', rate_limit: '30/minute' });
@@ -167,9 +168,10 @@ process.stdin.on('end', () => process.exit(0));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^mcp-guard: .*policy\.json already exists; pass --force/);
     expect(readFileSync(out, 'utf8')).toBe('{"edited": "by hand"}');
-    const nowhere = await cli(['init', '-o', join(out, '..', 'missing', 'policy.json'), '--', 'node', ECHO_SERVER]);
-    expect(nowhere.code).toBe(1);
-    expect(nowhere.stderr).toMatch(/^mcp-guard: cannot write .*missing\/policy\.json: the directory .*missing does not exist\n$/);
+    // A file where a directory should be: refused before the server is started.
+    const underFile = await cli(['init', '-o', join(out, 'deeper', 'policy.json'), '--', 'node', ECHO_SERVER]);
+    expect(underFile.code).toBe(1);
+    expect(underFile.stderr).toMatch(/^mcp-guard: cannot write .*deeper\/policy\.json: .*policy\.json is not a directory\n$/);
     const forced = await cli(['init', '--force', '-o', out, '--', 'node', ECHO_SERVER]);
     expect(forced.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ default: 'deny' });

@@ -68,6 +68,7 @@ describe('mcp-guard lint', () => {
     copyFileSync(path.join(POLICIES, 'invalid-scope.json'), path.join(project, 'mcp-guard.config.json'));
     const r = await lint([], { cwd: path.join(project, 'sub') });
     expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`mcp-guard: policy ${path.join(project, 'mcp-guard.config.json')}\n`);
     expect(r.stdout).toContain('mcp-guard.config.json:4:75  error    tools.a.limits[0].scope: "grnat" is not a scope');
     const viaEnv = await lint([], { cwd: tmp, env: { MCP_GUARD_POLICY: path.join(POLICIES, 'clean.yaml') } });
     expect(viaEnv.code).toBe(0);

@@ -138,7 +138,7 @@ describe('pinning between sessions', () => {
     const second = await t.session();
     const listed = toolNames(await second.client.listTools());
     expect(listed).not.toContain(c.call);
-    const refused = await second.client.callTool({ name: c.call, arguments: { path: '/tmp' } });
+    const refused = await second.client.callTool({ name: c.call, arguments: { path: '/usr/share/doc' } });
     expect(refused.isError).toBe(true);
     expect(refused._meta?.['mcp-guard']).toMatchObject({ decision: 'unpinned', rule: 'pin' });
     expect(callsReceived(t.ws)).toEqual([]);
@@ -158,7 +158,7 @@ describe('pinning between sessions', () => {
 
     const third = await t.session();
     expect(toolNames(await third.client.listTools())).toEqual(c.listedAfter);
-    const after = await third.client.callTool({ name: c.call, arguments: { path: '/tmp' } });
+    const after = await third.client.callTool({ name: c.call, arguments: { path: '/usr/share/doc' } });
     if (c.change.change === 'removed') {
       // Accepting a removal forgets the pin: the tool is gone, and calling it is refused.
       expect(after._meta?.['mcp-guard']).toMatchObject({ decision: 'unpinned' });
@@ -178,7 +178,7 @@ describe('pinning between sessions', () => {
     t.define(c.after);
     const second = await t.session();
     expect(toolNames(await second.client.listTools())).toEqual(c.listedAfter);
-    await second.client.callTool({ name: c.call, arguments: { path: '/tmp' } }).catch(() => undefined);
+    await second.client.callTool({ name: c.call, arguments: { path: '/usr/share/doc' } }).catch(() => undefined);
     await second.client.close();
     // The call reached the server (which, for a removed tool, answers that it has none).
     expect(callsReceived(t.ws)).toEqual([c.call]);
@@ -201,7 +201,7 @@ describe('pinning between sessions', () => {
     t.define(CASES[0]!.after);
     const second = await t.session();
     expect(toolNames(await second.client.listTools())).toEqual(['list_dir', 'read_file', 'search']);
-    expect((await second.client.callTool({ name: 'read_file', arguments: { path: '/tmp' } })).isError).toBeFalsy();
+    expect((await second.client.callTool({ name: 'read_file', arguments: { path: '/usr/share/doc' } })).isError).toBeFalsy();
     await second.client.close();
     expect(second.stderr()).not.toMatch(/pin/);
     expect(JSON.parse((await t.pins('--json')).stdout)).toEqual([]);
@@ -237,7 +237,7 @@ describe('pinning between sessions', () => {
     t.define(CASES[0]!.after);
     const s = await t.session({ extraArgs: ['--dry-run'] });
     expect(toolNames(await s.client.listTools())).toContain('read_file');
-    expect((await s.client.callTool({ name: 'read_file', arguments: { path: '/tmp' } })).isError).toBeFalsy();
+    expect((await s.client.callTool({ name: 'read_file', arguments: { path: '/usr/share/doc' } })).isError).toBeFalsy();
     await s.client.close();
     expect(s.stderr()).toMatch(/would hide the tool "read_file"/);
     expect(audit(t.ws)).toContainEqual(expect.objectContaining({ method: 'tools/call', tool: 'read_file', decision: 'unpinned', dryRun: true }));

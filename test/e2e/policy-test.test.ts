@@ -35,7 +35,7 @@ const SEED = {
   tools: {
     python_venv: { limits: [{ counter: 'python_venv_rate', window: 'minute', max: 10, scope: 'grant' }] },
     shell_exec: { action: 'deny', reason: 'no shell from agents' },
-    read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp'] } }, required: ['path'] } },
+    read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp'] } }, required: ['path'], additionalProperties: false } },
     delete_file: 'ask',
   },
   resources: { 'file:///public/**': 'allow' },

@@ -152,8 +152,8 @@ describe('the server→client direction is as strict as the other', () => {
     g.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: {} } });
     const answer = (await g.response(1)) as { result: { content: Array<Record<string, unknown>> } };
     expect(answer.result.content).toEqual([
-      { type: 'text', text: expect.stringMatching(/withheld a link to the resource/) },
-      { type: 'text', text: expect.stringMatching(/withheld a link to the resource/) },
+      { type: 'text', text: expect.stringMatching(/withheld a link to a resource/) },
+      { type: 'text', text: expect.stringMatching(/withheld a link to a resource/) },
       { type: 'resource_link', uri: 'file:///public/readme.txt', name: 'readme' },
     ]);
     expect(seen(g)).not.toContain('password');

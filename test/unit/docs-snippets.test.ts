@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DOCS = join(ROOT, 'docs/readme');
+const DOCS = join(ROOT, 'docs');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
 
 /**
@@ -12,6 +12,8 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
  * that exists.
  */
 const INSTALL_PREFIXES = ['/path/to/mcp-guard/', 'C:\\path\\to\\mcp-guard\\'];
+/** Where the snippets say a user's home is; `~` in a shell command stands for it. */
+const HOMES = ['/home/me/', '/Users/me/', 'C:\\Users\\me\\'];
 
 interface Block {
   file: string;
@@ -19,10 +21,25 @@ interface Block {
   text: string;
 }
 
+/** The README's sections (docs/readme/), the reference pages (docs/) and README.md itself. */
+function markdownFiles(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? under(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
+  return [...under(DOCS), ...(existsSync(join(ROOT, 'README.md')) ? [join(ROOT, 'README.md')] : [])];
+}
+
+/** The policy files the snippets' own `mcp-guard init -o ~/…` commands write, as `~/…` paths. */
+function writtenByInit(): Set<string> {
+  const written = new Set<string>();
+  for (const file of markdownFiles()) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/^mcp-guard init -o (~\/\S+)/gm)) written.add(match[1]!);
+  }
+  return written;
+}
+
 function jsonBlocks(): Block[] {
-  const files = [...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f)), ...(existsSync(join(ROOT, 'README.md')) ? [join(ROOT, 'README.md')] : [])];
   const blocks: Block[] = [];
-  for (const file of files) {
+  for (const file of markdownFiles()) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/^```json\n([\s\S]*?)^```$/gm)) {
       blocks.push({ file: file.slice(ROOT.length + 1), line: text.slice(0, match.index).split('\n').length, text: match[1]! });
@@ -76,15 +93,24 @@ describe('documentation snippets', () => {
   });
 
   const configs = clientConfigs();
-  it('every client config that runs mcp-guard names an absolute policy the package ships, and a server after --', () => {
+  it('every client config that runs mcp-guard names an absolute policy that exists (shipped, or written by the init the docs show), and a server after --', () => {
     const guarded = configs.filter(({ server }) => [server.command, ...(server.args ?? [])].includes('mcp-guard'));
     expect(guarded.length).toBeGreaterThanOrEqual(6);
+    const made = writtenByInit();
     for (const { block, name, server } of guarded) {
       const where = `${block.file}:${block.line} ${name}`;
       const args = server.args ?? [];
       const policyAt = args.findIndex((a) => a === '--policy' || a === '-p');
       expect(policyAt, `${where}: --policy`).toBeGreaterThan(-1);
       const policy = args[policyAt + 1]!;
+      const home = HOMES.find((h) => policy.startsWith(h));
+      if (home) {
+        // A policy in the user's home: one that a documented `mcp-guard init -o ~/…` writes.
+        const tilde = `~/${policy.slice(home.length).split('\\').join('/')}`;
+        expect(made, `${where}: ${policy} is written by a documented mcp-guard init -o ${tilde}`).toContain(tilde);
+        expect(args.indexOf('--'), `${where}: --`).toBeGreaterThan(policyAt);
+        continue;
+      }
       const prefix = INSTALL_PREFIXES.find((p) => policy.startsWith(p));
       expect(prefix, `${where}: ${policy} should start with one of ${INSTALL_PREFIXES.join(' or ')}`).toBeDefined();
       const inPackage = policy.slice(prefix!.length).split(prefix!.includes('\\') ? '\\' : '/').join('/');
@@ -106,7 +132,15 @@ describe('documentation snippets', () => {
     expect(configs.some((c) => c.key === 'servers')).toBe(true);
   });
 
-  it('Windows configs start the .cmd commands through cmd /c: the installed mcp-guard, and npx after --', () => {
+  it('client configs start the installed mcp-guard command, never npx', () => {
+    for (const { block, name, server } of configs) {
+      const words = [server.command, ...(server.args ?? [])];
+      const end = words.indexOf('--') === -1 ? words.length : words.indexOf('--');
+      if (words.includes('mcp-guard')) expect(words.slice(0, end), `${block.file}:${block.line} ${name}`).not.toContain('npx');
+    }
+  });
+
+  it('Windows configs start the .cmd scripts through cmd /c, for mcp-guard and for an npx server', () => {
     const windows = configs.filter(({ server }) => server.command === 'cmd');
     expect(windows.length).toBeGreaterThan(0);
     for (const { server } of windows) {

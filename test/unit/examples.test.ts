@@ -1,6 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintFiles } from '../../src/lint/lint-files.js';
 import { type CompiledPolicy, compilePolicy } from '../../src/policy/engine/compile.js';
@@ -28,6 +28,7 @@ describe('examples/', () => {
       'filesystem.policy.json',
       'github.policy.json',
       'memory.policy.yaml',
+      'payments.policy.json',
       'python-venv.policy.json',
     ]);
   });
@@ -36,7 +37,9 @@ describe('examples/', () => {
     const results = await lintFiles(POLICY_FILES.map((f) => join(EXAMPLES, f)));
     // lint takes a policy's test file with it, right after the policy.
     const linted = POLICY_FILES.flatMap((f) => (f === 'python-venv.policy.json' ? [f, 'python-venv.policy.test.json'] : [f]));
-    expect(results.map((r) => ({ file: r.file, problems: r.problems.map((p) => `${p.line}:${p.column} ${p.message} (${p.ruleId})`) }))).toEqual(
+    // Notes (info) are not problems: payments.policy.json is in PolicyLayer's format, and lint says what each construct is here.
+    const problems = (r: (typeof results)[number]) => r.problems.filter((p) => p.severity !== 'info');
+    expect(results.map((r) => ({ file: r.file, problems: problems(r).map((p) => `${p.line}:${p.column} ${p.message} (${p.ruleId})`) }))).toEqual(
       linted.map((f) => ({ file: join(EXAMPLES, f), problems: [] })),
     );
   });
@@ -54,7 +57,17 @@ describe('examples/', () => {
       const { document } = await loadPolicy(join(EXAMPLES, file));
       expect(document.description, file).toEqual(expect.any(String));
       expect(document.default, file).toBe('deny');
-      if (file.endsWith('.json')) expect(document.$schema, file).toBe('https://unpkg.com/mcp-guard/schema/policy.schema.json');
+    }
+  });
+
+  it('every example names the schema by a path relative to itself, which resolves in a clone and in the package alike', () => {
+    const SCHEMA = resolve(EXAMPLES, '../schema/policy.schema.json');
+    for (const file of POLICY_FILES.filter((f) => f !== 'python-venv.policy.json')) {
+      const text = readFileSync(join(EXAMPLES, file), 'utf8');
+      const named = file.endsWith('.json') ? (JSON.parse(text) as { $schema?: string }).$schema : /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+      expect(named, file).toBe('../schema/policy.schema.json');
+      expect(existsSync(resolve(dirname(join(EXAMPLES, file)), named!)), file).toBe(true);
+      expect(resolve(EXAMPLES, named!)).toBe(SCHEMA);
     }
   });
 
@@ -69,6 +82,8 @@ describe('examples/', () => {
 });
 
 type Expect = Record<string, unknown>;
+/** A path under ~/projects, where filesystem.policy.json confines the agent. */
+const project = (p: string) => join(homedir(), 'projects', p);
 const secret = 'this file holds secrets';
 
 /** [example, tool, arguments, what the decision must contain] */
@@ -91,27 +106,34 @@ const CALLS: Array<[string, string, Record<string, unknown>, Expect]> = [
   ['devtools.policy.json', 'python_venv', { action: 'drop' }, { outcome: 'refuse', decision: 'invalid_arguments' }],
   ['devtools.policy.json', 'make_lint', {}, { outcome: 'refuse', rule: 'default' }],
 
-  // server-filesystem: reads pass, secrets never, writes ask.
-  ['filesystem.policy.json', 'read_text_file', { path: '/home/me/projects/app/README.md' }, { outcome: 'allow', rule: 'tools.read_text_file' }],
-  ['filesystem.policy.json', 'read_text_file', { path: '/home/me/projects/app/.env' }, { outcome: 'refuse', decision: 'denied', rule: 'tools.read_text_file.rules[0]', reason: expect.stringContaining(secret) }],
-  ['filesystem.policy.json', 'read_text_file', { path: '/home/me/projects/app/.env.production' }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
-  ['filesystem.policy.json', 'read_text_file', { path: '/home/me/.ssh/id_ed25519' }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
-  ['filesystem.policy.json', 'read_text_file', { path: 'C:\\Users\\me\\.aws\\credentials' }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
-  ['filesystem.policy.json', 'read_text_file', { path: '/srv/tls/server.pem' }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
-  ['filesystem.policy.json', 'read_text_file', { path: '/home/me/projects/app/environment.md' }, { outcome: 'allow' }],
-  ['filesystem.policy.json', 'read_file', { path: '/home/me/.netrc' }, { outcome: 'refuse', rule: 'tools.read_file.rules[0]' }],
-  ['filesystem.policy.json', 'read_media_file', { path: '/home/me/projects/logo.png' }, { outcome: 'allow' }],
-  ['filesystem.policy.json', 'read_multiple_files', { paths: ['/p/a.ts', '/p/b.ts'] }, { outcome: 'allow' }],
-  ['filesystem.policy.json', 'read_multiple_files', { paths: ['/p/a.ts', '/p/.env'] }, { outcome: 'refuse', rule: 'tools.read_multiple_files.rules[0]' }],
-  ['filesystem.policy.json', 'list_directory', { path: '/home/me/.ssh' }, { outcome: 'allow', rule: 'tools.list_directory' }],
-  ['filesystem.policy.json', 'create_directory', { path: '/p/new' }, { outcome: 'allow', charges: [expect.objectContaining({ rule: 'tools.create_directory.rate_limit', max: 20 }), expect.objectContaining({ counter: 'all_tools', max: 120 })] }],
-  ['filesystem.policy.json', 'write_file', { path: '/p/notes.md', content: 'x' }, { outcome: 'ask', rule: 'tools.write_file' }],
-  ['filesystem.policy.json', 'write_file', { path: '/home/me/.ssh/authorized_keys', content: 'ssh-ed25519 AAAA' }, { outcome: 'refuse', rule: 'tools.write_file.rules[0]' }],
-  ['filesystem.policy.json', 'edit_file', { path: '/p/a.ts', edits: [] }, { outcome: 'ask', rule: 'tools.edit_file' }],
-  ['filesystem.policy.json', 'edit_file', { path: '/p/a.ts', edits: [], dryRun: true }, { outcome: 'allow', rule: 'tools.edit_file.rules[1]' }],
-  ['filesystem.policy.json', 'edit_file', { path: '/p/.env', edits: [], dryRun: true }, { outcome: 'refuse', rule: 'tools.edit_file.rules[0]' }],
-  ['filesystem.policy.json', 'move_file', { source: '/p/a', destination: '/p/b' }, { outcome: 'ask', rule: 'tools.move_file' }],
-  ['filesystem.policy.json', 'delete_file', { path: '/p/a' }, { outcome: 'refuse', rule: 'default' }],
+  // server-filesystem: paths inside ~/projects, reads pass, secrets never (however spelled), writes ask.
+  ['filesystem.policy.json', 'read_text_file', { path: project('app/README.md') }, { outcome: 'allow', rule: 'tools.read_text_file' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('app/.env') }, { outcome: 'refuse', decision: 'denied', rule: 'tools.read_text_file.rules[0]', reason: expect.stringContaining(secret) }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('app/.env.production') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('app/.ENV') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('.ssh/id_ed25519') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('app\\.aws\\credentials') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('tls/server.pem') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('tls/server.pem/') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('tls/Server.PEM/.') }, { outcome: 'refuse', rule: 'tools.read_text_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_text_file', { path: project('app/environment.md') }, { outcome: 'allow' }],
+  ['filesystem.policy.json', 'read_text_file', { path: '/srv/tls/server.crt' }, { outcome: 'refuse', decision: 'invalid_arguments', rule: 'tools.read_text_file.args' }],
+  ['filesystem.policy.json', 'read_text_file', { Path: project('app/README.md') }, { outcome: 'refuse', decision: 'invalid_arguments' }],
+  ['filesystem.policy.json', 'read_file', { path: project('.netrc') }, { outcome: 'refuse', rule: 'tools.read_file.rules[0]' }],
+  ['filesystem.policy.json', 'read_media_file', { path: project('logo.png') }, { outcome: 'allow' }],
+  ['filesystem.policy.json', 'read_multiple_files', { paths: [project('p/a.ts'), project('p/b.ts')] }, { outcome: 'allow' }],
+  ['filesystem.policy.json', 'read_multiple_files', { paths: [project('p/a.ts'), project('p/.env')] }, { outcome: 'refuse', rule: 'tools.read_multiple_files.rules[0]' }],
+  ['filesystem.policy.json', 'list_directory', { path: project('app') }, { outcome: 'allow', rule: 'tools.list_directory' }],
+  ['filesystem.policy.json', 'list_directory', { path: project('.ssh') }, { outcome: 'refuse', rule: 'tools.list_directory.rules[0]' }],
+  ['filesystem.policy.json', 'create_directory', { path: project('p/new') }, { outcome: 'allow', charges: [expect.objectContaining({ rule: 'tools.create_directory.rate_limit', max: 20 }), expect.objectContaining({ counter: 'all_tools', max: 120 })] }],
+  ['filesystem.policy.json', 'write_file', { path: project('p/notes.md'), content: 'x' }, { outcome: 'ask', rule: 'tools.write_file' }],
+  ['filesystem.policy.json', 'write_file', { path: project('.ssh/authorized_keys'), content: 'ssh-ed25519 AAAA' }, { outcome: 'refuse', rule: 'tools.write_file.rules[0]' }],
+  ['filesystem.policy.json', 'edit_file', { path: project('p/a.ts'), edits: [] }, { outcome: 'ask', rule: 'tools.edit_file' }],
+  ['filesystem.policy.json', 'edit_file', { path: project('p/a.ts'), edits: [], dryRun: true }, { outcome: 'allow', rule: 'tools.edit_file.rules[1]' }],
+  ['filesystem.policy.json', 'edit_file', { path: project('p/.env'), edits: [], dryRun: true }, { outcome: 'refuse', rule: 'tools.edit_file.rules[0]' }],
+  ['filesystem.policy.json', 'move_file', { source: project('p/a'), destination: project('p/b') }, { outcome: 'ask', rule: 'tools.move_file' }],
+  ['filesystem.policy.json', 'move_file', { source: project('p/key.pem'), destination: project('p/b') }, { outcome: 'refuse', rule: 'tools.move_file.rules[0]' }],
+  ['filesystem.policy.json', 'delete_file', { path: project('p/a') }, { outcome: 'refuse', rule: 'default' }],
 
   // server-github: reads pass, writes capped, never straight to main.
   ['github.policy.json', 'get_file_contents', { owner: 'o', repo: 'r', path: 'README.md' }, { outcome: 'allow', rule: 'tools.get_*' }],
@@ -141,6 +163,12 @@ const CALLS: Array<[string, string, Record<string, unknown>, Expect]> = [
   ['everything.policy.json', 'gzip-file-as-resource', {}, { outcome: 'ask', rule: 'tools.gzip-file-as-resource.rules[0]' }],
   ['everything.policy.json', 'trigger-sampling-request', { prompt: 'hi' }, { outcome: 'allow', rule: 'tools.trigger-sampling-request' }],
   ['everything.policy.json', 'trigger-sampling-requests', { prompt: 'hi' }, { outcome: 'refuse', rule: 'default' }],
+
+  // A payments server in PolicyLayer's format (require, deny_if, an args. spend cap): the full table is in test/unit/policy/policylayer.test.ts.
+  ['payments.policy.json', 'create_refund', { amount: 1200 }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_refund.rules[0]' }],
+  ['payments.policy.json', 'create_refund', { amount: 1200, reason: 'damaged' }, { outcome: 'allow', rule: 'tools.create_refund' }],
+  ['payments.policy.json', 'create_charge', { amount: 25000, currency: 'usd' }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_charge.rules[1]' }],
+  ['payments.policy.json', 'create_payout', { amount: 1 }, { outcome: 'refuse', decision: 'denied', rule: 'tools.create_payout' }],
 
   // The demo's policy: one entry per kind of decision.
   ['demo.policy.json', 'echo', { message: 'x'.repeat(201) }, { outcome: 'refuse', decision: 'invalid_arguments', rule: 'tools.echo.args' }],

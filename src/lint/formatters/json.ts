@@ -7,6 +7,7 @@ export function formatJson(results: LintResult[]): string {
       filePath: r.file,
       errorCount: r.errorCount,
       warningCount: r.warningCount,
+      infoCount: r.infoCount,
       messages: r.problems.map((p) => ({
         ruleId: p.ruleId,
         severity: p.severity,

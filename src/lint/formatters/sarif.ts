@@ -39,7 +39,7 @@ export function formatSarif(results: LintResult[], options: SarifOptions): strin
               shortDescription: { text: r.description },
               fullDescription: { text: `${r.description} Example: ${r.example}` },
               help: { text: r.fix, markdown: `${r.fix}\n\nExample that triggers it: \`${r.example}\`` },
-              defaultConfiguration: { level: r.severity },
+              defaultConfiguration: { level: sarifLevel(r.severity) },
             })),
           },
         },
@@ -50,7 +50,7 @@ export function formatSarif(results: LintResult[], options: SarifOptions): strin
           r.problems.map((p) => ({
             ruleId: p.ruleId,
             ...(ruleIndex.has(p.ruleId) ? { ruleIndex: ruleIndex.get(p.ruleId) } : {}),
-            level: p.severity,
+            level: sarifLevel(p.severity),
             message: { text: p.message },
             locations: [
               {
@@ -68,4 +68,9 @@ export function formatSarif(results: LintResult[], options: SarifOptions): strin
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** SARIF's levels: error, warning, note (an info of ours is a note). */
+function sarifLevel(severity: 'error' | 'warning' | 'info'): 'error' | 'warning' | 'note' {
+  return severity === 'info' ? 'note' : severity;
 }

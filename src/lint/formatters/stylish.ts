@@ -19,14 +19,16 @@ export function formatStylish(results: LintResult[], options: StylishOptions): s
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
+  let infos = 0;
   for (const result of results) {
     errors += result.errorCount;
     warnings += result.warningCount;
+    infos += result.infoCount;
     if (result.problems.length === 0) continue;
     const shown = displayPath(result.file, options.cwd);
     lines.push(c.underline(shown));
     for (const p of result.problems) {
-      const severity = p.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+      const severity = p.severity === 'error' ? c.red('error  ') : p.severity === 'warning' ? c.yellow('warning') : c.blue('info   ');
       // Messages quote policy text, which may hold anything: no terminal control sequences.
       lines.push(`${c.dim(`${shown}:${p.line}:${p.column}`)}  ${severity}  ${stripControl(p.message)}  ${c.dim(`(${p.ruleId})`)}`);
     }
@@ -34,10 +36,11 @@ export function formatStylish(results: LintResult[], options: StylishOptions): s
   }
   const total = errors + warnings;
   const files = `${results.length} file${results.length === 1 ? '' : 's'}`;
+  const notes = infos > 0 ? `; ${plural(infos, 'note')}` : '';
   if (total === 0) {
-    lines.push(c.green(`✔ no problems in ${files}`));
+    lines.push(c.green(`✔ no problems in ${files}${notes}`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${files}`;
+    const summary = `✖ ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${files}${notes}`;
     lines.push(errors > 0 ? c.red.bold(summary) : c.yellow.bold(summary));
   }
   if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {

@@ -4,7 +4,7 @@
  */
 export interface RuleMeta {
   id: string;
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
   /** What it catches, in one line. */
   description: string;
   /** A policy fragment that triggers it. */
@@ -113,6 +113,13 @@ export const POLICY_RULES = [
     fix: 'Correct the keyword named in the message (JSON Schema types: string, number, integer, boolean, object, array, null).',
   },
   {
+    id: 'invalid-condition',
+    severity: 'error',
+    description: 'A PolicyLayer require/deny_if condition that cannot be judged: a path that is not "args.<argument>", or a value of the wrong kind for its op.',
+    example: '"deny_if": [ { "conditions": [ { "path": "amount", "op": "gt", "value": "10000" } ] } ]',
+    fix: 'Write the path as "args.amount"; gt/gte/lt/lte take a number, in/not_in a list, exists true or false, regex a pattern.',
+  },
+  {
     id: 'default-missing',
     severity: 'warning',
     description: 'No "default": calls no entry names are denied (and unlisted tools hidden); say so explicitly.',
@@ -155,6 +162,13 @@ export const POLICY_RULES = [
     fix: 'Remove the nested repetition ("^a+$"), make alternatives disjoint, or check the value with "x-path-within", "enum" or "maxLength" instead.',
   },
   {
+    id: 'open-path-args',
+    severity: 'warning',
+    description: 'An "args" schema of a tool that takes a path (a property with "x-path-within", or named path, file, dir, directory, folder, cwd, uri or url) without "additionalProperties": false: an argument it does not name passes unchecked, and a server may read it as the path instead (file_path for path, venv_path for venvPath, a member the policy does not know).',
+    example: '"python_venv": { "args": { "type": "object", "properties": { "venvPath": { "x-path-within": ["~/projects"] } } } }',
+    fix: 'Add "additionalProperties": false to the object that names the path, and list every argument the tool takes (mcp-guard lint --server shows the tool\'s own input schema).',
+  },
+  {
     id: 'ask-without-approval',
     severity: 'warning',
     description: 'An "ask" while "approval.timeout" is 0: nobody can ever answer, so every such call is refused as approval_timeout.',
@@ -195,6 +209,13 @@ export const POLICY_RULES = [
     description: 'A test case expects approval_declined, approval_timeout or approval_unavailable: those come from a person\'s answer, and mcp-guard test asks nobody.',
     example: '"tests": [ { "call": "delete_file", "expect": "approval_declined" } ]',
     fix: 'Expect "ask": the case then checks that the policy holds the call for a person.',
+  },
+  {
+    id: 'policylayer',
+    severity: 'info',
+    description: 'A construct of PolicyLayer\'s JSON policy (require, deny_if, an "args." argument path in increment_from): accepted and judged as PolicyLayer documents it; the note shows the native form it is judged as.',
+    example: '"create_refund": { "require": [ { "conditions": [ { "path": "args.reason", "op": "exists", "value": true } ] } ] }',
+    fix: 'Nothing is wrong. To move to the native format, run mcp-guard lint --fix <file>: it writes the native form and keeps every decision the same.',
   },
 ] as const satisfies readonly RuleMeta[];
 

@@ -6,6 +6,7 @@ import { nearest } from './suggest.js';
 import { WINDOW_NAMES } from '../engine/duration.js';
 import { EXPECTED_DECISIONS } from '../engine/types.js';
 import type { PolicyRuleId } from './policy-rules.js';
+import { OPERATORS } from '../policylayer/conditions.js';
 
 /** A shape problem before it has a file position: the checks above locate it. */
 export interface ShapeProblem {
@@ -82,7 +83,7 @@ function missingKey(path: PolicyPath, key: string): ShapeProblem {
 
 type Slot =
   | 'version' | 'default' | 'name' | 'rule' | 'action' | 'methodAction' | 'limits' | 'limit' | 'window' | 'max' | 'scope'
-  | 'counter' | 'incrementFrom' | 'rateLimit' | 'schema' | 'timeout' | 'rules' | 'whenRule'
+  | 'counter' | 'incrementFrom' | 'rateLimit' | 'schema' | 'timeout' | 'rules' | 'whenRule' | 'conditionOp'
   | 'tests' | 'testCase' | 'caseCall' | 'casePrompt' | 'expect' | 'repeat' | 'at' | 'state' | 'other';
 
 /** What a place in the document holds, by the structure of the format (a key named "window" under tools is a tool). */
@@ -109,6 +110,15 @@ function slotOf(path: PolicyPath): Slot {
   if (key === 'limits') return limitSlot(rest.slice(1));
   if (key === 'rate_limit') return rest.length === 1 ? 'rateLimit' : limitField(rest.slice(1));
   if (key === 'args') return rest.length === 1 ? 'schema' : 'other';
+  if (key === 'require' || key === 'deny_if') {
+    // PolicyLayer's [{ conditions: [{ path, op, value }], on_deny }]
+    if (rest.length === 1) return 'rules';
+    if (rest.length === 2) return 'whenRule';
+    if (more[0] !== 'conditions') return 'other';
+    if (more.length === 1) return 'rules';
+    if (more.length === 2) return 'whenRule';
+    return more.length === 3 && more[2] === 'op' ? 'conditionOp' : 'other';
+  }
   if (key === 'rules') {
     if (rest.length === 1) return 'rules';
     if (rest.length === 2) return 'whenRule';
@@ -172,6 +182,8 @@ export function describeValue(path: PolicyPath, value: unknown, error?: ErrorObj
       return problem('invalid-scope', `${shown} is not a scope; use session or grant`, ['session', 'grant']);
     case 'counter':
       return problem('invalid-value', `${shown} is not a counter name; use a non-empty string`);
+    case 'conditionOp':
+      return problem('invalid-value', `${shown} is not a condition operator; use ${orList(OPERATORS.map((o) => `"${o}"`))}`, OPERATORS);
     case 'incrementFrom':
       return problem('invalid-value', `${shown} is not an argument path; use a dot path like "amount" or "order.total"`);
     case 'rateLimit':

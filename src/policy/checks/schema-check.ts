@@ -1,8 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { type Ajv2020, compileSchema } from '../engine/ajv.js';
 import { validate as validateGeneratedMetaSchema } from './json-schema-validator.generated.js';
-import { linearRegExpError } from '../engine/linear-regexp.js';
-import { hasExponentialBacktracking } from './regex-backtracking.js';
+import { checkPattern } from './pattern-check.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { nearest } from './suggest.js';
 import { isObject } from '../engine/walk.js';
@@ -110,28 +109,6 @@ function walkSchema(schema: unknown, path: PolicyPath, problems: ShapeProblem[])
         });
       }
     }
-  }
-}
-
-function checkPattern(pattern: string, path: PolicyPath, target: 'key' | 'value', problems: ShapeProblem[]): void {
-  // Patterns run on RE2, in linear time (src/policy/engine/linear-regexp.ts); one it cannot run is an error.
-  const error = linearRegExpError(pattern);
-  if (error !== undefined) {
-    problems.push({
-      path,
-      target,
-      ruleId: 'invalid-schema',
-      message: `${formatPath(path)}: ${show(pattern)} is not a regular expression mcp-guard can run in linear time (RE2 syntax): ${error}; write it without backreferences or lookaround`,
-    });
-    return;
-  }
-  if (hasExponentialBacktracking(pattern)) {
-    problems.push({
-      path,
-      target,
-      ruleId: 'catastrophic-regex',
-      message: `${formatPath(path)}: the pattern ${show(pattern)} can backtrack exponentially in a backtracking engine (nested or overlapping repetition): mcp-guard runs it in linear time, but a server that checks the same pattern could stall on one long argument`,
-    });
   }
 }
 

@@ -3,7 +3,10 @@ import { parseRateLimit, parseWindow } from '../engine/duration.js';
 import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
 import { policyRule } from './policy-rules.js';
+import { openPathArgs } from './open-path-args.js';
 import { policyWarnings } from './policy-warnings.js';
+import { policyLayerProblems } from './policylayer.js';
+import { translatePolicyLayer } from '../policylayer/translate.js';
 import { testCaseProblems } from './test-cases.js';
 import type { PolicySource } from '../source/source.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
@@ -24,6 +27,7 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
   const reported = new Set(found.map((p) => formatPath(p.path)));
   const fresh = (path: PolicyPath) => !reported.has(formatPath(path));
 
+  found.push(...policyLayerProblems(doc, fresh, found));
   for (const { limit, path } of limits(doc)) {
     if (isObject(limit) && limit.window !== undefined && fresh([...path, 'window']) && parseWindow(limit.window) === undefined) {
       found.push({ path: [...path, 'window'], target: 'value', ruleId: 'invalid-window', message: `${formatPath([...path, 'window'])}: ${windowMessage(limit.window)} (more than 0 and at most a year)` });
@@ -57,7 +61,9 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
     for (const visit of visits) found.push(...checkJsonSchema(visit.schema, visit.path, ajv));
   }
   found.push(...policyWarnings(doc, (path) => source.locate(path).line));
-  if (isObject(doc)) found.push(...testCaseProblems(doc, doc.tests, ['tests']));
+  found.push(...openPathArgs(doc));
+  // A case names the rule paths decisions report: those of the native form (PolicyLayer's require/deny_if translated).
+  if (isObject(doc)) found.push(...testCaseProblems(translatePolicyLayer(doc).document, doc.tests, ['tests']));
 
   const problems = found.map((p): PolicyProblem => ({
     file: source.file,

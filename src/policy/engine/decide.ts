@@ -28,8 +28,14 @@ export interface Subject {
 export const MAX_NAME_LENGTH = 1024;
 export const MAX_URI_LENGTH = 8192;
 
+/** What the session knows that a decision may depend on, beyond the message. */
+export interface DecideContext {
+  /** Whether the server marks this tool read-only (`annotations.readOnlyHint` in its tools/list). */
+  readOnlyTool?(name: string): boolean;
+}
+
 /** Judges a request or notification by its method (SPEC §4). */
-export function decideMessage(policy: CompiledPolicy, direction: Direction, method: string, params: Record<string, unknown> | undefined): Decision {
+export function decideMessage(policy: CompiledPolicy, direction: Direction, method: string, params: Record<string, unknown> | undefined, context: DecideContext = {}): Decision {
   if (LIFECYCLE_METHODS.has(method)) return ALLOW_ALWAYS;
   const listed = policy.methods.get(method);
   if (listed === 'deny') return refuse('denied', `methods.${method}`, `the method ${method} is not allowed by policy`);
@@ -40,7 +46,7 @@ export function decideMessage(policy: CompiledPolicy, direction: Direction, meth
   if (direction === 'server→client') return byMethods;
   switch (method) {
     case 'tools/call':
-      return decideToolCall(policy, params?.name, params?.arguments);
+      return decideToolCall(policy, params?.name, params?.arguments, context);
     case 'prompts/get':
       return decidePrompt(policy, params?.name, params?.arguments);
     case 'resources/read':
@@ -60,7 +66,7 @@ export function subjectOf(method: string, params: Record<string, unknown> | unde
 }
 
 /** `tools` rules, then `args`, then the first matching `rules` entry, then limits (SPEC §4). */
-export function decideToolCall(policy: CompiledPolicy, name: unknown, args: unknown): Decision {
+export function decideToolCall(policy: CompiledPolicy, name: unknown, args: unknown, context: DecideContext = {}): Decision {
   if (typeof name !== 'string') return refuse('invalid_arguments', 'tools', 'params.name must be the name of a tool (a string)');
   if (name.length > MAX_NAME_LENGTH) return refuse('invalid_arguments', 'tools', `the tool name is ${name.length} characters long; names over ${MAX_NAME_LENGTH} are refused`);
   if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
@@ -71,7 +77,7 @@ export function decideToolCall(policy: CompiledPolicy, name: unknown, args: unkn
   const entry = lookup(policy.tools, name);
   const variant = variantOf(policy.tools, 'tools', name, entry);
   if (variant) return variant;
-  const protectedCall = protectToolArguments(args, policy.protect, policy.pathEnv);
+  const protectedCall = protectToolArguments(args, policy.protect, policy.pathEnv, { readOnly: context.readOnlyTool?.(name) === true });
   if (protectedCall) return protectedCall;
   return judgeEntry(policy, 'tool', name, entry, (args ?? {}) as Record<string, unknown>, policy.allToolsLimits);
 }

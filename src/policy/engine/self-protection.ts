@@ -22,14 +22,23 @@ export interface ProtectedLocation {
 /** Strings longer than this cannot be a path (PATH_MAX), so only the substring test applies. */
 const MAX_PATH = 4096;
 
-export function protectToolArguments(args: unknown, locations: readonly ProtectedLocation[], env: PathEnv): RefuseDecision | undefined {
+/**
+ * What the engine knows of the tool (from the server's tools/list): a tool the server marks
+ * read-only may name a directory that holds one of mcp-guard's files (listing the workspace must
+ * keep working); any other may not, or it could move the folder away, rewrite the file and move it back.
+ */
+export interface ToolTraits {
+  readOnly: boolean;
+}
+
+export function protectToolArguments(args: unknown, locations: readonly ProtectedLocation[], env: PathEnv, tool: ToolTraits = { readOnly: false }): RefuseDecision | undefined {
   if (locations.length === 0 || args === null || typeof args !== 'object') return undefined;
   // Iterative: arguments may be nested up to the relay's depth limit.
   const stack: unknown[] = [args];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string') {
-      const hit = protectedBy(value, locations, env);
+      const hit = protectedBy(value, locations, env, !tool.readOnly);
       if (hit) return refusal(hit);
     } else if (value !== null && typeof value === 'object') {
       for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push(item);
@@ -54,14 +63,65 @@ function refusal(location: ProtectedLocation): RefuseDecision {
   );
 }
 
-function protectedBy(text: string, locations: readonly ProtectedLocation[], env: PathEnv): ProtectedLocation | undefined {
+function protectedBy(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo = false): ProtectedLocation | undefined {
   const mentioned = mentions(text, locations);
   if (mentioned) return mentioned;
   if (text.length === 0 || text.length > MAX_PATH) return undefined;
+  // Servers resolve a relative path against a directory of their own (server-filesystem: its
+  // first root), which mcp-guard cannot know: one that could name a protected location from
+  // some directory (`policy.json`, `.config/policy.json`, `state/state.db`) is refused.
+  if (!path.isAbsolute(text) && !text.startsWith('~') && looksLikePath(text)) {
+    const tail = tailMatch(text, locations, ancestorsToo);
+    if (tail) return tail;
+  }
   const resolved = resolveLikeTheOs(text, env);
   if (resolved === undefined) return undefined;
-  for (const location of locations) if (inside(resolved, location)) return location;
+  for (const location of locations) if (inside(resolved, location) || (ancestorsToo && holds(resolved, location, env))) return location;
   return undefined;
+}
+
+/**
+ * Free text is not taken for a relative path: only a string with no white space, that is no URL,
+ * and that has a separator or a dot in it (`policy.json`, `state/state.db`, `.config`). A bare
+ * word (`state`) is judged only as a path from mcp-guard's working directory.
+ */
+function looksLikePath(text: string): boolean {
+  return !/\s/.test(text) && !/^[a-z][a-z0-9+.-]*:/i.test(text) && /[./\\]/.test(text);
+}
+
+/**
+ * Whether the relative path, resolved from some directory, could be a protected location or lie
+ * inside one: its leading components are the last ones of the location's path (or, with
+ * `ancestorsToo`, of a directory holding it). `..` and `.` are collapsed first.
+ */
+function tailMatch(text: string, locations: readonly ProtectedLocation[], ancestorsToo: boolean): ProtectedLocation | undefined {
+  const parts = path.normalize(text).split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts[0] === '..') return undefined;
+  for (const location of locations) {
+    const fold = (s: string) => (location.caseInsensitive ? s.toLowerCase() : s);
+    const own = location.path.split(path.sep).filter(Boolean).map(fold);
+    const given = parts.map(fold);
+    // The location itself or something inside it: its last k components begin the relative path.
+    for (let k = 1; k <= Math.min(own.length, given.length); k++) {
+      if (own.slice(own.length - k).every((c, i) => c === given[i])) return location;
+    }
+    // A directory holding it: the relative path ends within the location's path.
+    if (ancestorsToo) {
+      for (let end = own.length - 1; end >= 1; end--) {
+        const k = given.length;
+        if (k <= end && own.slice(end - k, end).every((c, i) => c === given[i])) return location;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether `resolved` is a directory that holds the location (not `/` or the home directory, which hold everything). */
+function holds(resolved: string, location: ProtectedLocation, env: PathEnv): boolean {
+  if (resolved === path.parse(resolved).root || resolved === env.home) return false;
+  const candidate = location.caseInsensitive ? resolved.toLowerCase() : resolved;
+  const base = location.caseInsensitive ? location.path.toLowerCase() : location.path;
+  return base.startsWith(candidate.endsWith(path.sep) ? candidate : candidate + path.sep);
 }
 
 function mentions(text: string, locations: readonly ProtectedLocation[]): ProtectedLocation | undefined {

@@ -1,11 +1,15 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PolicyError } from '../../errors.js';
 
 const MODULE = 'mcp-guard';
 
-/** Where cosmiconfig looks, in each directory from the working directory up to the project root (SPEC §2). */
+/**
+ * Where discovery looks, in each directory from the working directory up to the project root
+ * (SPEC §2): cosmiconfig's names for module `mcp-guard`, data files only. No `package.json` key
+ * and no JavaScript: a policy is data and must never run code.
+ */
 export const SEARCH_PLACES = [
-  'package.json',
   `.${MODULE}rc`,
   `.${MODULE}rc.json`,
   `.${MODULE}rc.yaml`,
@@ -13,9 +17,6 @@ export const SEARCH_PLACES = [
   `${MODULE}.config.json`,
   `${MODULE}.config.yaml`,
   `${MODULE}.config.yml`,
-  `${MODULE}.config.js`,
-  `${MODULE}.config.mjs`,
-  `${MODULE}.config.cjs`,
   `.config/${MODULE}rc`,
   `.config/${MODULE}rc.json`,
   `.config/${MODULE}rc.yaml`,
@@ -23,43 +24,34 @@ export const SEARCH_PLACES = [
   `.config/${MODULE}.config.json`,
   `.config/${MODULE}.config.yaml`,
   `.config/${MODULE}.config.yml`,
-  `.config/${MODULE}.config.js`,
-  `.config/${MODULE}.config.mjs`,
-  `.config/${MODULE}.config.cjs`,
 ];
+
+/** A directory holding one of these is the project root, where the search stops (cosmiconfig's "project" strategy). */
+const PROJECT_MARKERS = ['package.json', 'package.yaml'];
 
 /**
  * The policy file to use: `--policy`, then `MCP_GUARD_POLICY`, then the first of SEARCH_PLACES
- * found from `cwd` upwards (stopping at the directory holding package.json). There is no
+ * found from `cwd` upwards, stopping at the directory that holds package.json. There is no
  * silent allow-all: nothing found is an error that says how to make a policy.
+ *
+ * The walk is our own rather than cosmiconfig's: cosmiconfig reads a "meta" configuration
+ * (`.config/config.js`, `package.json#cosmiconfig`) from the working directory before every
+ * search and runs it if it is JavaScript, which a policy search must never do.
  */
 export async function findPolicyFile(opts: { explicit?: string; env: NodeJS.ProcessEnv; cwd: string }): Promise<string> {
   if (opts.explicit !== undefined && opts.explicit !== '') return path.resolve(opts.cwd, opts.explicit);
   const fromEnv = opts.env.MCP_GUARD_POLICY;
   if (fromEnv !== undefined && fromEnv !== '') return path.resolve(opts.cwd, fromEnv);
-  // Loaded only here: an explicit policy never pays for cosmiconfig.
-  const { cosmiconfig } = await import('cosmiconfig');
-  // The loaders only say "a file is here": loadPolicy parses it with positions, so a broken
-  // policy is reported with its line and column instead of stopping the search. Only
-  // package.json must be read, to see whether it has an "mcp-guard" key.
-  const present = () => ({});
-  const explorer = cosmiconfig(MODULE, {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'project',
-    ignoreEmptySearchPlaces: false,
-    cache: false,
-    loaders: {
-      '.json': (file: string, content: string) => (path.basename(file) === 'package.json' ? packageJson(content) : {}),
-      '.yaml': present,
-      '.yml': present,
-      '.js': present,
-      '.mjs': present,
-      '.cjs': present,
-      noExt: present,
-    },
-  });
-  const found = await explorer.search(opts.cwd);
-  if (found) return found.filepath;
+  for (let dir = path.resolve(opts.cwd); ; ) {
+    for (const place of SEARCH_PLACES) {
+      const candidate = path.join(dir, place);
+      if (await isFile(candidate)) return candidate;
+    }
+    const markers = await Promise.all(PROJECT_MARKERS.map((m) => isFile(path.join(dir, m))));
+    const parent = path.dirname(dir);
+    if (markers.includes(true) || parent === dir) break;
+    dir = parent;
+  }
   throw new PolicyError(
     `no policy found for ${opts.cwd}: pass --policy <file>, set MCP_GUARD_POLICY, or create mcp-guard.config.json ` +
       `(mcp-guard init -o mcp-guard.config.json -- <server command> writes one from the server's tools; examples/ in the package has samples)`,
@@ -68,11 +60,10 @@ export async function findPolicyFile(opts: { explicit?: string; env: NodeJS.Proc
   );
 }
 
-/** package.json, read only for its "mcp-guard" key; one that does not parse simply has none. */
-function packageJson(content: string): unknown {
+async function isFile(file: string): Promise<boolean> {
   try {
-    return JSON.parse(content) as unknown;
+    return (await stat(file)).isFile();
   } catch {
-    return null;
+    return false;
   }
 }

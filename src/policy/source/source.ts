@@ -13,7 +13,7 @@ export { formatPath } from './source-range.js';
  */
 export interface PolicySource {
   file: string;
-  format: 'json' | 'yaml' | 'module';
+  format: 'json' | 'yaml';
   value: unknown;
   problems: PolicyProblem[];
   /**
@@ -26,7 +26,7 @@ export interface PolicySource {
 
 export type PolicyFormat = 'json' | 'yaml';
 
-/** JSON by `.json` (and `package.json`), YAML by `.yaml`/`.yml`; an extensionless rc file is JSON if it looks like JSON. */
+/** JSON by `.json`, YAML by `.yaml`/`.yml`; an extensionless rc file is JSON if it looks like JSON. */
 export function formatOf(file: string, text: string): PolicyFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json') return 'json';
@@ -36,15 +36,12 @@ export function formatOf(file: string, text: string): PolicyFormat {
 
 export interface ParseOptions {
   format?: PolicyFormat;
-  /** Read the policy from this top-level key (`package.json` → `mcp-guard`). */
-  key?: string;
 }
 
 /** Parses a policy file's text. YAML support is loaded only for YAML files: `run` with a JSON policy never pays for it. */
 export async function parsePolicySource(text: string, file: string, options: ParseOptions = {}): Promise<PolicySource> {
   const format = options.format ?? formatOf(file, text);
-  const source = format === 'json' ? parseJsonSource(text, file) : (await import('./yaml-source.js')).parseYamlSource(text, file);
-  return options.key === undefined ? source : scopeSource(source, options.key);
+  return format === 'json' ? parseJsonSource(text, file) : (await import('./yaml-source.js')).parseYamlSource(text, file);
 }
 
 /** Parses JSON text, with positions. A leading byte-order mark is ignored, as Node's require() does. */
@@ -92,28 +89,4 @@ export function parseJsonSource(text: string, file: string): PolicySource {
     const problem: PolicyProblem = { file, ...range, severity: 'error', path: '', ruleId: 'syntax', message: `invalid JSON: ${error.message}` };
     return { file, format: 'json', value: undefined, problems: [problem], locate: () => range };
   }
-}
-
-/** A source for a policy stored under one key of a bigger file: paths are policy-relative, positions are the file's. */
-function scopeSource(source: PolicySource, key: string): PolicySource {
-  const value = source.value === undefined ? undefined : (source.value as Record<string, unknown> | null)?.[key];
-  const prefix = `${formatPath([key])}`;
-  const problems = source.problems
-    .filter((p) => p.ruleId !== 'duplicate-key' || p.path === prefix || p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`))
-    .map((p) => (p.ruleId === 'duplicate-key' ? { ...p, path: p.path.slice(prefix.length).replace(/^\./, ''), message: p.message.replace(`${prefix}.`, '') } : p));
-  if (source.value !== undefined && value === undefined) {
-    problems.push({ file: source.file, ...source.locate([]), severity: 'error', path: '', ruleId: 'syntax', message: `no "${key}" key in ${path.basename(source.file)}` });
-  }
-  return {
-    ...source,
-    value,
-    problems,
-    locate: (p, target) => source.locate([key, ...p], target),
-  };
-}
-
-/** A policy from a JavaScript module (`mcp-guard.config.mjs`): no text positions, everything points at line 1. */
-export function moduleSource(value: unknown, file: string): PolicySource {
-  const range = { line: 1, column: 1, endLine: 1, endColumn: 1 };
-  return { file, format: 'module', value, problems: [], locate: () => range };
 }

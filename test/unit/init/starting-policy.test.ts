@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { startingPolicyJson } from '../../../src/init/policy-json.js';
@@ -107,6 +108,9 @@ async function check(text: string, format: 'json' | 'yaml') {
   return { problems, document };
 }
 
+/** Where `$schema` points: the schema file of the package that wrote the policy, on this machine. */
+const SCHEMA = pathToFileURL(resolve(import.meta.dirname, '../../../schema/policy.schema.json')).href;
+
 describe.each(['json', 'yaml'] as const)('the %s output', (format) => {
   const serialise = (p: ReturnType<typeof buildStartingPolicy>) => (format === 'json' ? Promise.resolve(startingPolicyJson(p)) : startingPolicyYaml(p));
 
@@ -114,7 +118,7 @@ describe.each(['json', 'yaml'] as const)('the %s output', (format) => {
     const text = await serialise(buildStartingPolicy(TOOLS, { command: 'node server.js' }));
     const { problems, document } = await check(text, format);
     expect(problems).toEqual([]);
-    expect(document).toMatchObject({ $schema: 'https://unpkg.com/mcp-guard/schema/policy.schema.json', version: '1', default: 'deny' });
+    expect(document).toMatchObject({ $schema: SCHEMA, version: '1', default: 'deny' });
     const policy = await compilePolicy(document, `/policy.${format}`, { pathEnv: hostFileSystem() });
     expect(decideToolCall(policy, 'read_file', {})).toMatchObject({ outcome: 'allow', rule: 'tools.read_file' });
     expect(decideToolCall(policy, 'search_web', {})).toMatchObject({ outcome: 'allow', charges: [expect.objectContaining({ max: 30, windowMs: 60_000 })] });
@@ -141,7 +145,7 @@ describe.each(['json', 'yaml'] as const)('the %s output', (format) => {
     } else {
       expect(text).toMatch(/ {2}# read_file: Read a file\. Returns its text\. \[readOnlyHint\]\n {2}read_file: allow\n/);
       expect(text).toMatch(/# ── Destructive \(destructiveHint\): a person's yes for each call ──\n {2}# delete_file: Delete a file \[destructiveHint\]\n {2}delete_file:\n {4}action: ask\n/);
-      expect(text).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/mcp-guard\/schema\/policy\.schema\.json\n/);
+      expect(text.startsWith(`# yaml-language-server: $schema=${SCHEMA}\n`)).toBe(true);
       expect(text).not.toMatch(/[ \t]\n/);
     }
     expect(text).not.toContain('\u001b');

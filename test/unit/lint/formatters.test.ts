@@ -30,10 +30,13 @@ const results: LintResult[] = [
     problems: [problem({}), problem({ line: 9, column: 3, severity: 'warning', ruleId: 'default-allow', path: 'default', message: 'default: "allow" lets through...', suggestion: undefined })],
     errorCount: 1,
     warningCount: 1,
+    infoCount: 0,
   },
-  { file: `${cwd}/clean.yaml`, problems: [], errorCount: 0, warningCount: 0 },
-  { file: '/elsewhere/dir with space/p.yaml', problems: [problem({ file: '/elsewhere/dir with space/p.yaml', message: 'evil \u001b[31mred\u001b[0m' })], errorCount: 1, warningCount: 0 },
+  { file: `${cwd}/clean.yaml`, problems: [], errorCount: 0, warningCount: 0, infoCount: 0 },
+  { file: '/elsewhere/dir with space/p.yaml', problems: [problem({ file: '/elsewhere/dir with space/p.yaml', message: 'evil \u001b[31mred\u001b[0m' })], errorCount: 1, warningCount: 0, infoCount: 0 },
 ];
+const note = problem({ line: 6, column: 20, severity: 'info', ruleId: 'policylayer', path: 'tools.t.require[0]', message: 'tools.t.require[0]: PolicyLayer\'s require...', suggestion: undefined });
+const withNote: LintResult = { file: `${cwd}/pl.json`, problems: [note], errorCount: 0, warningCount: 0, infoCount: 1 };
 
 describe('stylish', () => {
   it('prints path:line:col  severity  message  (rule-id), grouped by file, with a summary', () => {
@@ -58,6 +61,24 @@ describe('stylish', () => {
     expect(formatStylish(results, { cwd, colorLevel: 1 })).toContain('\u001b[31m');
     expect(formatStylish([results[1]!], { cwd, colorLevel: 0 })).toBe('✔ no problems in 1 file\n');
     expect(formatStylish(results, { cwd, colorLevel: 0, maxWarnings: 0 })).toContain('✖ 1 warning exceed --max-warnings 0');
+  });
+});
+
+describe('notes (info)', () => {
+  it('stylish shows them as info and counts them apart from problems', () => {
+    expect(formatStylish([withNote], { cwd, colorLevel: 0 })).toBe(
+      ['pl.json', "pl.json:6:20  info     tools.t.require[0]: PolicyLayer's require...  (policylayer)", '', '✔ no problems in 1 file; 1 note', ''].join('\n'),
+    );
+    expect(formatStylish([results[0]!, withNote], { cwd, colorLevel: 0 })).toContain('✖ 2 problems (1 error, 1 warning) in 2 files; 1 note');
+    expect(formatStylish([withNote], { cwd, colorLevel: 0, maxWarnings: 0 })).not.toContain('exceed');
+  });
+
+  it('json gives infoCount and the severity; SARIF the level "note", and still validates', () => {
+    const [file] = JSON.parse(formatJson([withNote])) as Array<{ infoCount: number; messages: Array<{ severity: string }> }>;
+    expect(file).toMatchObject({ infoCount: 1, messages: [{ severity: 'info' }] });
+    const sarif = JSON.parse(formatSarif([withNote], { cwd, version: '0.1.0', rules: LINT_RULES })) as { runs: Array<{ results: Array<{ level: string }>; tool: { driver: { rules: Array<{ id: string; defaultConfiguration: { level: string } }> } } }> };
+    expect(sarif.runs[0]!.results[0]!.level).toBe('note');
+    expect(sarif.runs[0]!.tool.driver.rules.find((r) => r.id === 'policylayer')!.defaultConfiguration.level).toBe('note');
   });
 });
 
@@ -112,6 +133,8 @@ describe('sarif', () => {
 
   it('validates against the SARIF 2.1.0 JSON Schema', () => {
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    const noted = JSON.parse(formatSarif([...results, withNote], { cwd, version: '0.1.0', rules: LINT_RULES })) as unknown;
+    expect(validate(noted), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(log.version).toBe('2.1.0');
     // The check can fail: a run without its tool, or a result with a bad level, is refused.
     expect(validate({ version: '2.1.0', runs: [{ results: [] }] })).toBe(false);

@@ -37,6 +37,19 @@ describe('unmatched-glob', () => {
 });
 
 describe('unknown-argument', () => {
+  it('names the argument a PolicyLayer condition reads when the tool does not have it', () => {
+    const found = check('unknown-argument', {
+      tools: {
+        read_file: { require: [{ conditions: [{ path: 'args.pth', op: 'exists', value: true }, { path: 'args.path', op: 'regex', value: '^/tmp/' }] }] },
+        write_file: { deny_if: [{ conditions: [{ path: 'args.content.size', op: 'gt', value: 1 }, { path: 'args.mode', op: 'eq', value: 'w' }] }] },
+      },
+    });
+    expect(found.map((p) => [p.path, p.suggestion])).toEqual([
+      ['tools/read_file/require/0/conditions/0/path', 'path'],
+      ['tools/write_file/deny_if/0/conditions/1/path', undefined],
+    ]);
+  });
+
   it('names args/when properties the tool does not have, at every level of the combinators', () => {
     const found = check('unknown-argument', {
       tools: {

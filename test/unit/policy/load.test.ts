@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,28 +42,6 @@ describe('loadPolicy', () => {
     expect(loaded.warnings.map((w) => [w.ruleId, w.severity])).toEqual([['default-missing', 'warning']]);
   });
 
-  it('reads package.json#mcp-guard, with positions in package.json', async () => {
-    const file = write('pkg/package.json', '{\n  "name": "x",\n  "mcp-guard": { "version": "1", "default": "deny", "tools": { "a": "nope" } }\n}\n');
-    const error = await policyError(loadPolicy(file));
-    expect(error.problems[0]).toMatchObject({ ruleId: 'invalid-action', line: 3, path: 'tools.a', file });
-  });
-
-  it('in package.json, reports duplicate keys inside "mcp-guard" only, with policy paths', async () => {
-    const file = write('dup/package.json', '{\n  "name": "x",\n  "name": "y",\n  "mcp-guard": { "version": "1", "default": "deny", "default": "allow" }\n}\n');
-    const error = await policyError(loadPolicy(file));
-    // The later value is what JSON.parse keeps, hence the warning about it.
-    expect(error.problems.map((p) => [p.ruleId, p.path, p.line])).toEqual([
-      ['duplicate-key', 'default', 4],
-      ['default-allow', 'default', 4],
-    ]);
-    expect(error.problems[0]!.message).toMatch(/^default: duplicate key "default"/);
-  });
-
-  it('says when package.json has no "mcp-guard" key', async () => {
-    const error = await policyError(loadPolicy(write('nokey/package.json', '{ "name": "x" }')));
-    expect(error.message).toMatch(/no "mcp-guard" key in package\.json/);
-  });
-
   it('drops $comment from the name maps, where it is a note and not an entry', async () => {
     const loaded = await loadPolicy(write('comment.json', JSON.stringify({ version: '1', default: 'deny', tools: { $comment: 'n', a: 'allow' }, methods: { $comment: 'm' } })));
     expect(loaded.document.tools).toEqual({ a: 'allow' });
@@ -96,9 +74,17 @@ describe('loadPolicy', () => {
     }
   });
 
-  it('loads a JavaScript module policy (default export)', async () => {
-    const loaded = await loadPolicy(write('mod/mcp-guard.config.mjs', 'export default { version: "1", default: "deny" };\n'));
-    expect(loaded.document).toEqual({ version: '1', default: 'deny' });
+  it('refuses a JavaScript policy with one line, without running it', async () => {
+    for (const name of ['mcp-guard.config.js', 'policy.mjs', 'policy.cjs', 'policy.ts']) {
+      const marker = path.join(dir, `ran-${name}`);
+      const file = write(`code/${name}`, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nmodule.exports = { version: '1', default: 'allow' };\n`);
+      const error = await policyError(loadPolicy(file));
+      expect(error.code).toBe('POLICY_UNREADABLE');
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/is a program, not a policy: mcp-guard never runs code/);
+      expect(error.message).not.toContain('\n');
+      expect(existsSync(marker)).toBe(false);
+    }
   });
 });
 
@@ -118,16 +104,42 @@ describe('findPolicyFile', () => {
     expect(await findPolicyFile({ env, cwd: path.join(project, 'src', 'deep') })).toBe(config);
   });
 
-  it('finds package.json#mcp-guard, .mcp-guardrc and .config/ files', async () => {
-    const a = path.join(dir, 'a');
-    write('a/package.json', '{ "name": "a", "mcp-guard": { "version": "1" } }');
-    expect(await findPolicyFile({ env, cwd: a })).toBe(path.join(a, 'package.json'));
+  it('finds .mcp-guardrc and .config/ files', async () => {
     const b = write('b/.mcp-guardrc', '{ "version": "1" }');
     write('b/package.json', '{ "name": "b" }');
     expect(await findPolicyFile({ env, cwd: path.dirname(b) })).toBe(b);
     const c = write('c/.config/mcp-guardrc.json', '{}');
     write('c/package.json', '{ "name": "c" }');
     expect(await findPolicyFile({ env, cwd: path.join(dir, 'c') })).toBe(c);
+    const y = write('y/.config/mcp-guard.config.yml', 'version: "1"\n');
+    write('y/package.json', '{ "name": "y" }');
+    expect(await findPolicyFile({ env, cwd: path.join(dir, 'y') })).toBe(y);
+  });
+
+  it('reads data files only: no package.json key, and no JavaScript is run or picked up', async () => {
+    const marker = path.join(dir, 'js', 'EXECUTED');
+    const run = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); module.exports = { version: '1', default: 'allow' };\n`;
+    write('js/package.json', '{ "name": "js", "mcp-guard": { "version": "1", "default": "allow" }, "cosmiconfig": { "searchPlaces": ["evil.js"] } }');
+    write('js/mcp-guard.config.js', run);
+    write('js/mcp-guard.config.cjs', run);
+    write('js/.mcp-guardrc.js', run);
+    write('js/evil.js', run);
+    // cosmiconfig runs a "meta" configuration from here before any search; discovery must not.
+    write('js/.config/config.js', run);
+    write('js/.config/mcp-guard.config.js', run);
+    const error = await policyError(findPolicyFile({ env, cwd: path.join(dir, 'js') }));
+    expect(error.code).toBe('POLICY_NOT_FOUND');
+    expect(existsSync(marker)).toBe(false);
+    const data = write('js/.mcp-guardrc.yaml', 'version: "1"\n');
+    expect(await findPolicyFile({ env, cwd: path.join(dir, 'js') })).toBe(data);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('skips a directory named like a policy file', async () => {
+    mkdirSync(path.join(dir, 'f', 'mcp-guard.config.json'), { recursive: true });
+    write('f/package.json', '{ "name": "f" }');
+    const real = write('f/.config/mcp-guard.config.json', '{}');
+    expect(await findPolicyFile({ env, cwd: path.join(dir, 'f') })).toBe(real);
   });
 
   it('finds a broken policy too, so that loading it can say what is wrong and where', async () => {

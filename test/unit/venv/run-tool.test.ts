@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runTool, summariseFailure } from '../../../src/venv/run-tool.js';
+import { networkProblem, runTool, summariseFailure } from '../../../src/venv/run-tool.js';
 
 const node = (script: string, extra: Partial<Parameters<typeof runTool>[0]> = {}) =>
   runTool({ file: process.execPath, args: ['-e', script], label: 'the tool', cwd: process.cwd(), env: process.env, ...extra });
@@ -15,6 +15,23 @@ describe('summariseFailure', () => {
     ['terminal escapes', '\u001b[31mERROR: red\u001b[0m\n', '', 'ERROR: red'],
   ])('picks the line that says why: %s', (_name, stderr, stdout, line) => {
     expect(summariseFailure(stderr, stdout)).toBe(line);
+  });
+});
+
+describe('networkProblem', () => {
+  const retry = (cause: string) => `WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by '${cause}': /simple/flask/\nERROR: No matching distribution found for flask\n`;
+  it.each([
+    ['pip, refused', retry("NewConnectionError('<pip._vendor.urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused')"), 'Failed to establish a new connection: [Errno 111] Connection refused'],
+    ['pip, no network', retry("NewConnectionError('<HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno 101] Network is unreachable')"), 'Failed to establish a new connection: [Errno 101] Network is unreachable'],
+    ['pip, no DNS', retry("NewConnectionError('<HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution')"), 'Failed to establish a new connection: [Errno -3] Temporary failure in name resolution'],
+    ['pip, proxy', retry("ProxyError('Cannot connect to proxy.', NewConnectionError('<HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused'))"), 'cannot connect to the proxy: Failed to establish a new connection: [Errno 111] Connection refused'],
+    ['uv, no DNS', 'error: Failed to fetch: `https://pypi.org/simple/flask/`\n  Caused by: error sending request for url (https://pypi.org/simple/flask/)\n  Caused by: dns error: failed to lookup address information: Temporary failure in name resolution\n', 'dns error: failed to lookup address information: Temporary failure in name resolution'],
+  ])('%s', (_name, output, expected) => {
+    expect(networkProblem(output)).toBe(expected);
+  });
+
+  it('finds nothing in a plain "no such package"', () => {
+    expect(networkProblem('ERROR: Could not find a version that satisfies the requirement nope (from versions: none)\nERROR: No matching distribution found for nope\n')).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ const dir = 'test/fixtures/policies';
 
 async function problemsOf(file: string) {
   const text = readFileSync(`${dir}/${file}`, 'utf8');
-  return validatePolicy(await parsePolicySource(text, file, file === 'package.json' ? { key: 'mcp-guard' } : {}));
+  return validatePolicy(await parsePolicySource(text, file));
 }
 
 /** The corpus: one broken policy per diagnostic, with where it must point and what it must suggest. */
@@ -27,7 +27,6 @@ const CORPUS: Array<[file: string, ruleId: string, line: number, column: number,
   ['invalid-version.yaml', 'invalid-version', 1, 10],
   ['invalid-action.json', 'invalid-action', 4, 28, 'deny'],
   ['invalid-action-method.json', 'invalid-action', 4, 42],
-  ['package.json', 'invalid-action', 7, 29, 'allow'],
   ['invalid-window.json', 'invalid-window', 5, 36],
   ['invalid-window-range.json', 'invalid-window', 4, 42],
   ['invalid-scope.json', 'invalid-scope', 4, 75, 'grant'],
@@ -37,12 +36,15 @@ const CORPUS: Array<[file: string, ruleId: string, line: number, column: number,
   ['invalid-value.json', 'invalid-value', 4, 28],
   ['invalid-schema.json', 'invalid-schema', 5, 30],
   ['invalid-schema-regex.yaml', 'invalid-schema', 8, 20],
+  ['invalid-condition.json', 'invalid-condition', 5, 101],
+  ['policylayer.json', 'policylayer', 6, 20],
   ['default-missing.json', 'default-missing', 1, 1, 'deny'],
   ['default-allow.yaml', 'default-allow', 2, 10],
   ['shadowed-entry.json', 'shadowed-entry', 6, 5],
   ['unreachable-rule.json', 'unreachable-rule', 8, 9],
   ['counter-window-mismatch.json', 'counter-window-mismatch', 6, 65],
   ['catastrophic-regex.json', 'catastrophic-regex', 5, 83],
+  ['open-path-args.json', 'open-path-args', 6, 7],
   ['ask-without-approval.json', 'ask-without-approval', 4, 29],
   ['unknown-schema-keyword.yaml', 'unknown-schema-keyword', 7, 7, 'properties'],
   ['invalid-test-case.json', 'invalid-test-case', 7, 29],

@@ -1,0 +1,11 @@
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+const client = new Client({ name: 't', version: '1' }, { capabilities: { sampling: {}, elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'ok' }, model: 'm', stopReason: 'endTurn' }));
+client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: {} }));
+const transport = new StdioClientTransport({ command: process.execPath, args: process.argv.slice(2), env: { ...process.env, RECORD_FILE: '/tmp/modern-rec.jsonl' } });
+await client.connect(transport);
+console.log((await client.listTools()).tools.map((t) => t.name));
+console.log(JSON.stringify(await client.callTool({ name: 'summarise', arguments: {} })));
+console.log(JSON.stringify(await client.callTool({ name: 'confirm', arguments: {} })));
+await client.close();
