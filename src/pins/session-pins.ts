@@ -24,8 +24,11 @@ export interface SessionPinsDeps {
   log: Log;
   /** Writes one of mcp-guard's own lines to the server (its own `tools/list`), without the newline. */
   sendToServer(line: string): void;
-  /** Writes one of mcp-guard's own lines to the client (`list_changed` after an accept), with the newline. */
-  sendToClient(line: string): void;
+  /**
+   * Tells the client a list changed (`notifications/tools/list_changed`, …) after a person accepted
+   * what it hid; the relay sends it the way the session's protocol revision wants it.
+   */
+  listChanged(notification: string): void;
   /** What a person adds to `mcp-guard pins …` to name this grant and store: ` --policy "…" --state-dir "…"`. */
   commandFlags: string;
 }
@@ -380,7 +383,7 @@ export class SessionPins {
       }
       if (accepted) {
         this.d.log('info', `a person accepted ${KIND_NOUN[kind]} definitions that were hidden: telling the client to list them again`);
-        this.d.sendToClient(`${JSON.stringify({ jsonrpc: '2.0', method: LIST_CHANGED[kind] })}\n`);
+        this.d.listChanged(LIST_CHANGED[kind]);
       }
     }
     if (![...this.listings.values()].some((l) => l.hidden.size > 0)) this.stopPolling();

@@ -70,7 +70,7 @@ export class ServerJudge {
    * `subscriptions/listen` streams that asked for it (each carries its subscription id), as a
    * server must not send what was not asked for; in earlier revisions, the plain notification.
    */
-  private listChangedLines(method: string): string[] {
+  listChangedLines(method: string): string[] {
     if (!this.d.session.modern) return [`${JSON.stringify({ jsonrpc: '2.0', method })}\n`];
     const filterKey = LIST_CHANGED_FILTER[method]!;
     const lines: string[] = [];

@@ -176,6 +176,11 @@ export class Relay {
     for (const line of this.serverJudge.listChanges(previous, next)) this.client.line(line);
   }
 
+  /** Tells the client that a list shows something else now (a person accepted pinned definitions it hid). */
+  listChanged(notification: string): void {
+    for (const line of this.serverJudge.listChangedLines(notification)) this.client.line(line);
+  }
+
   /** A line of mcp-guard's own for the client (approval requests), written between whole lines. */
   sendToClient(line: string): void {
     this.client.line(line);

@@ -145,7 +145,7 @@ export async function runGuard(command: string, args: string[], options: Session
     now: Date.now,
     log: io.log,
     sendToServer: (line) => relay.sendToServer(line),
-    sendToClient: (line) => relay.sendToClient(line),
+    listChanged: (notification) => relay.listChanged(notification),
     commandFlags: ` --policy ${JSON.stringify(policyFile)}${options.grant === undefined ? '' : ` --grant ${JSON.stringify(options.grant)}`}${storeFlag}`,
   });
   if (policy.pin !== 'off') await pins.load();

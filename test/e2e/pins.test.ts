@@ -291,6 +291,36 @@ describe('pinning within a session', () => {
     expect(JSON.parse((await t.pins('--json')).stdout)).toEqual([expect.objectContaining({ server: t.server, tools: 3, pending: 0 })]);
   });
 
+  it('in a 2026-07-28 session, lists with the call\'s _meta (not its progress token), and refuses with resultType complete', async () => {
+    const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    const t = setup();
+    const call = (id: number, name: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {}, _meta: { ...META, progressToken: `p${id}` } } });
+    const first: RawGuard = spawnGuard(t.ws, { server: t.server });
+    closers.push(async () => {
+      first.child.kill('SIGKILL');
+      await first.exit;
+    });
+    // No initialize: the revision is in every request's _meta.
+    first.send(call(1, 'search'));
+    expect(await first.response(1)).toMatchObject({ result: { content: [{ text: 'search ran' }] } });
+    await first.close();
+    const [list, relayed] = t.ws.recorded();
+    expect(list).toMatchObject({ method: 'tools/list', params: { _meta: META } });
+    expect((list!.params as { _meta: Record<string, unknown> })._meta).not.toHaveProperty('progressToken');
+    expect(relayed).toMatchObject({ id: 1, method: 'tools/call' });
+
+    t.define(CASES[0]!.after);
+    const second: RawGuard = spawnGuard(t.ws, { server: t.server });
+    closers.push(async () => {
+      second.child.kill('SIGKILL');
+      await second.exit;
+    });
+    second.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: META } });
+    expect(((await second.response(1)).result as { tools: Array<{ name: string }> }).tools.map((x) => x.name)).toEqual(['list_dir', 'search']);
+    second.send(call(2, 'read_file'));
+    expect(await second.response(2)).toMatchObject({ result: { resultType: 'complete', isError: true, _meta: { 'mcp-guard': { decision: 'unpinned', rule: 'pin' } } } });
+  });
+
   it('pins every page of a paginated first listing', async () => {
     const t = setup();
     const s = await t.session({ env: { PAGE_SIZE: '2' } });

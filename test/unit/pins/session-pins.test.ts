@@ -59,7 +59,7 @@ function session(store: Documents, mode: PinMode = 'block') {
     now: () => Date.parse('2026-03-01T00:00:00Z'),
     log: (_level, message) => logs.push(message),
     sendToServer: (line) => toServer.push(line),
-    sendToClient: (line) => toClient.push(line),
+    listChanged: (notification) => toClient.push(notification),
     commandFlags: ' --policy "/policy.json"',
   });
   opened.push({ close: () => pins.close() });
@@ -104,7 +104,7 @@ describe('a session\'s pins on a store that answers later', () => {
     await acceptPending(store, (await listPins(store, GRANT)).map((e) => e.pins), { all: false, names: ['a'] }, '2026-03-01T00:01:00Z');
     expect(await s.check('a')).toEqual({});
     // ...and the client is told to list again.
-    expect(s.toClient).toEqual(['{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}\n']);
+    expect(s.toClient).toEqual(['notifications/tools/list_changed']);
     expect((await s.check('b')).refusal).toMatchObject({ decision: 'unpinned' });
   });
 
