@@ -20,12 +20,14 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
   // does can change the answers meanwhile; and the directories every path starts with (the working
   // directory's) are looked at once per chunk instead of once per string.
   const links = new Map<string, boolean | undefined>();
+  const dirs = new Map<string, { path: string; exists: boolean }>();
   let clearing = false;
-  const remember = () => {
+  const forgetSoon = () => {
     if (clearing) return;
     clearing = true;
     queueMicrotask(() => {
       links.clear();
+      dirs.clear();
       clearing = false;
     });
   };
@@ -42,9 +44,18 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
         answer = undefined;
       }
       links.set(path, answer);
-      remember();
+      forgetSoon();
       return answer;
     },
     readlink: (path) => readlinkSync(path),
+    remember(key, compute) {
+      let known = dirs.get(key);
+      if (!known) {
+        known = compute();
+        dirs.set(key, known);
+        forgetSoon();
+      }
+      return known;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { GatheredWriter } from './gathered-writer.js';
 import type { Log } from './log.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -11,12 +12,24 @@ const NEWLINE = Buffer.from('\n');
  */
 export class ClientOutput {
   private held: string[] | undefined;
+  private readonly out: GatheredWriter;
 
   constructor(
-    private readonly out: Writable,
+    stream: Writable,
     private readonly pauseInput: () => void,
     private readonly resumeInput: () => void,
-  ) {}
+  ) {
+    this.out = new GatheredWriter(stream);
+  }
+
+  /** Gathers what one chunk of input produces into one write (see GatheredWriter). */
+  begin(): void {
+    this.out.begin();
+  }
+
+  end(): void {
+    this.out.end();
+  }
 
   /** One of mcp-guard's own lines (ending in `\n`). */
   line(text: string): void {
@@ -25,7 +38,7 @@ export class ClientOutput {
       this.pauseInput();
       return;
     }
-    this.out.write(text);
+    this.out.write(Buffer.from(text));
   }
 
   /** A server line as received (its CRs made spaces), with its newline. */
@@ -48,7 +61,7 @@ export class ClientOutput {
     this.out.write(NEWLINE);
     const held = this.held ?? [];
     this.held = undefined;
-    for (const text of held) this.out.write(text);
+    for (const text of held) this.out.write(Buffer.from(text));
     if (held.length > 0) this.resumeInput();
   }
 
@@ -57,7 +70,7 @@ export class ClientOutput {
   }
 
   get needsDrain(): boolean {
-    return this.out.writableNeedDrain;
+    return this.out.out.writableNeedDrain;
   }
 }
 
@@ -71,11 +84,23 @@ const SERVER_ANSWER_BACKLOG = 4 * 1024 * 1024;
 export class ServerOutput {
   private answersDropped = false;
   private gone = false;
+  private readonly out: GatheredWriter;
 
   constructor(
-    private readonly out: Writable,
+    private readonly stream: Writable,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.out = new GatheredWriter(stream);
+  }
+
+  /** Gathers what one chunk of input produces into one write (see GatheredWriter). */
+  begin(): void {
+    this.out.begin();
+  }
+
+  end(): void {
+    this.out.end();
+  }
 
   /** The server stopped: nothing more is written. */
   close(): void {
@@ -83,12 +108,12 @@ export class ServerOutput {
   }
 
   get closed(): boolean {
-    return this.gone || this.out.destroyed;
+    return this.gone || this.stream.destroyed;
   }
 
   line(bytes: Buffer | string): void {
     if (this.closed) return;
-    this.out.write(bytes);
+    this.out.write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
     this.out.write(NEWLINE);
   }
 
@@ -98,7 +123,7 @@ export class ServerOutput {
    * are dropped — the server is not reading them anyway.
    */
   answer(text: string): void {
-    if (this.out.writableLength > SERVER_ANSWER_BACKLOG) {
+    if (this.out.pending > SERVER_ANSWER_BACKLOG) {
       if (!this.answersDropped) this.log('warn', "the server is not reading its input: dropping mcp-guard's answers to its requests until it does");
       this.answersDropped = true;
       return;
@@ -111,7 +136,7 @@ export class ServerOutput {
   }
 
   get needsDrain(): boolean {
-    return this.out.writableNeedDrain;
+    return this.stream.writableNeedDrain;
   }
 }
 

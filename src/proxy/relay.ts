@@ -134,22 +134,22 @@ export class Relay {
   start(): void {
     const { clientIn, clientOut, upstreamIn, upstreamOut, limiter, audit } = this.options;
     clientIn.on('data', (chunk: Buffer) => {
-      upstreamIn.cork();
-      clientOut.cork();
+      this.server.begin();
+      this.client.begin();
       this.fromClient.push(chunk);
       // The grant charges of the whole chunk go to the state store together; with SQLite they are
-      // committed, and the chunk's calls settled, before anything it produced is uncorked.
+      // committed, and the chunk's calls settled, before anything it produced is written.
       limiter.flush();
       audit()?.flush();
-      upstreamIn.uncork();
-      clientOut.uncork();
+      this.server.end();
+      this.client.end();
       if (upstreamIn.writableNeedDrain || clientOut.writableNeedDrain || this.inOrder.size > MAX_UNSETTLED) clientIn.pause();
     });
     upstreamOut.on('data', (chunk: Buffer) => {
-      clientOut.cork();
+      this.client.begin();
       this.fromUpstream.push(chunk);
       audit()?.flush();
-      clientOut.uncork();
+      this.client.end();
       if (clientOut.writableNeedDrain) upstreamOut.pause();
     });
     upstreamIn.on('drain', () => this.resumeClientIfDrained());

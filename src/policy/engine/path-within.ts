@@ -13,6 +13,12 @@ export interface PathEnv {
   /** Whether `path` is a symbolic link; undefined when it does not exist or cannot be examined. */
   isSymlink(path: string): boolean | undefined;
   readlink(path: string): string;
+  /**
+   * Remembers a directory's resolution while the file system cannot have changed (the host keeps
+   * it for one synchronous run): the working directory is resolved once per chunk of input, not
+   * once per string argument. Optional; without it every path is walked whole.
+   */
+  remember?(key: string, compute: () => { path: string; exists: boolean }): { path: string; exists: boolean };
 }
 
 /** Linux gives up after 40 links in one lookup (MAXSYMLINKS); so do we, and a loop is "not inside". */
@@ -53,11 +59,26 @@ export function resolveLikeTheOs(input: string, env: PathEnv): string | undefine
   }
   if (!path.isAbsolute(absolute)) return undefined;
   try {
-    return walk(path.parse(absolute).root, absolute, env, { links: 0 }).path;
+    return (quickWalk(input, env) ?? walk(path.parse(absolute).root, absolute, env, { links: 0 })).path;
   } catch (error) {
     if (error instanceof SymlinkLoop) return undefined;
     throw error;
   }
+}
+
+/**
+ * The common case, cheaply: a relative name with no separator (most string arguments are not
+ * paths at all) is the working directory's resolution (remembered) plus the name, unless the
+ * name is itself a symlink. Anything else is walked whole.
+ */
+function quickWalk(input: string, env: PathEnv): { path: string; exists: boolean } | undefined {
+  if (!env.remember || input === '.' || input === '..' || input.includes('/') || (path.sep === '\\' && input.includes('\\')) || path.isAbsolute(input)) return undefined;
+  const cwd = env.remember(env.cwd, () => walk(path.parse(env.cwd).root, env.cwd, env, { links: 0 }));
+  if (!cwd.exists) return undefined;
+  const next = cwd.path + (cwd.path.endsWith(path.sep) ? '' : path.sep) + input;
+  const isLink = env.isSymlink(next);
+  if (isLink === true) return undefined;
+  return { path: next, exists: isLink !== undefined };
 }
 
 function components(p: string): string[] {
