@@ -60,29 +60,6 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   // `run`'s stdout is the wire, which the session watches itself; its help is output like any other.
   if (wantsHelp || ownArgs.includes('--help') || ownArgs.includes('-h') || (explicit !== undefined && explicit !== 'run')) quietOnClosedPipe(ctx);
 
-  const { Command, CommanderError } = await import('commander');
-  const program = new Command('mcp-guard')
-    .description('A local firewall for MCP servers: relays stdio JSON-RPC and applies a policy to every message.')
-    .version(VERSION, '-V, --version')
-    .enablePositionalOptions()
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(`mcp-guard: ${s.replace(/^error: /, '')}`),
-    });
-  program.addHelpText(
-    'after',
-    `
-Examples:
-  mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-everything
-  mcp-guard lint policy.json
-  mcp-guard check --policy policy.json shell_exec '{"cmd":"ls"}'
-  mcp-guard test policy.json
-  mcp-guard venv create .venv --packages requests`,
-  );
-
   // `mcp-guard lnit x.json` is a typo, not a server called lnit: a server command goes after `--`.
   if (explicit === undefined && first !== undefined && first !== '--' && !wantsHelp) {
     const { nearest } = await import('../policy/checks/suggest.js');
@@ -106,6 +83,30 @@ Examples:
       }
     }
   }
+
+  // Everything but a well-formed `run` goes through commander (loaded only now: `run` starts every session).
+  const { Command, CommanderError } = await import('commander');
+  const program = new Command('mcp-guard')
+    .description('A local firewall for MCP servers: relays stdio JSON-RPC and applies a policy to every message.')
+    .version(VERSION, '-V, --version')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(`mcp-guard: ${s.replace(/^error: /, '')}`),
+    });
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-everything
+  mcp-guard lint policy.json
+  mcp-guard check --policy policy.json shell_exec '{"cmd":"ls"}'
+  mcp-guard test policy.json
+  mcp-guard venv create .venv --packages requests`,
+  );
 
   const names = explicit ? [explicit] : wantsHelp ? Object.keys(COMMAND_MODULES) : ['run'];
   const loaded = new Set<unknown>();
