@@ -70,18 +70,45 @@ async function compileLoaded(loaded: LoadedPolicy, own: { stateDir: string | und
 }
 
 /**
- * One guarded session: load the policy (fail closed: exit 2 before anything is spawned), start
- * the upstream, relay until either side ends, stop the child, and resolve to the exit status.
+ * One guarded session: start the upstream while the policy is loaded (fail closed: a policy
+ * that does not pass stops it before anything is relayed, exit 2), relay until either side
+ * ends, stop the child, and resolve to the exit status.
  */
 export async function runGuard(command: string, args: string[], options: SessionOptions, io: SessionIO): Promise<number> {
   const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
-  // Validation (what lint checks) happens before anything is spawned: a bad policy never starts the server.
-  const loaded = await loadValidated(policyFile, io.log);
+  // The server starts while the policy is checked and compiled (that took most of a session's
+  // start-up). In its own process group, killed with mcp-guard if mcp-guard itself fails
+  // (src/child/): a policy that does not pass stops it before it has been sent anything (exit 2).
+  const upstream = await startChild(command, args, { stderr: io.serverStderr ? 'pipe' : 'inherit' });
+  const serverStderr = upstream.stderr;
+  if (serverStderr && io.serverStderr) {
+    const sink = io.serverStderr;
+    // The server blocks on its own stderr pipe while mcp-guard's reader is behind, as it would inheriting it.
+    serverStderr.on('data', (chunk: Buffer) => {
+      if (!sink.write(chunk)) serverStderr.pause();
+    });
+    sink.onDrain(() => serverStderr.resume());
+  }
+  io.log('debug', `started ${command} (pid ${upstream.pid}) under ${policyFile}`);
+  const stopServer = async (error: unknown): Promise<never> => {
+    upstream.kill();
+    await upstream.exited;
+    throw error;
+  };
+
+  let loaded: LoadedPolicy;
+  let state: ReturnType<typeof resolveState>;
+  let store: Awaited<ReturnType<typeof openStateStore>>;
+  try {
+    loaded = await loadValidated(policyFile, io.log);
+    // The state store: checked now (an insecure state dir is exit 2), opened on first use.
+    state = resolveState({ state: options.state, stateDir: options.stateDir, policy: { state: loaded.document.state, file: policyFile } });
+    store = await openStateStore(state);
+  } catch (error) {
+    return stopServer(error);
+  }
   io.log('info', `policy ${policyFile}`);
   const session = randomBytes(6).toString('hex');
-  // The state store: checked now (an insecure state dir is exit 2 before anything starts), opened on first use.
-  const state = resolveState({ state: options.state, stateDir: options.stateDir, policy: { state: loaded.document.state, file: policyFile } });
-  const store = await openStateStore(state);
   const stateDir = state.location.kind === 'sqlite' ? state.location.dir : undefined;
   const storeFlag = state.location.kind === 'sqlite' ? ` --state-dir ${JSON.stringify(state.location.dir)}` : ` --state ${JSON.stringify(state.location.description)}`;
   const grantId = options.grant ?? resolve(policyFile);
@@ -99,29 +126,14 @@ export async function runGuard(command: string, args: string[], options: Session
     return log;
   };
 
-  // In its own process group, killed with mcp-guard if mcp-guard itself fails (src/child/).
-  const upstream = await startChild(command, args, { stderr: io.serverStderr ? 'pipe' : 'inherit' });
-  const serverStderr = upstream.stderr;
-  if (serverStderr && io.serverStderr) {
-    const sink = io.serverStderr;
-    // The server blocks on its own stderr pipe while mcp-guard's reader is behind, as it would inheriting it.
-    serverStderr.on('data', (chunk: Buffer) => {
-      if (!sink.write(chunk)) serverStderr.pause();
-    });
-    sink.onDrain(() => serverStderr.resume());
-  }
-  io.log('debug', `started ${command} (pid ${upstream.pid}) under ${policyFile}`);
-  // Compiling (ajv and the policy's schemas: tens of ms for a large policy) overlaps the server's
-  // own start-up; client input waits in the pipe until the relay starts below.
+  // Client input waits in its pipe until the relay starts below.
   let policy: CompiledPolicy;
   const own = { stateDir, auditLog: options.auditLog === undefined ? undefined : expandHome(options.auditLog) };
   for (const warning of exposedOwnFiles(loaded.document, { policyFile, stateDir, auditLog: undefined }, hostFileSystem())) io.log('warn', warning);
   try {
     policy = await compileLoaded(loaded, own);
   } catch (error) {
-    upstream.kill();
-    await upstream.exited;
-    throw error;
+    return stopServer(error);
   }
   let audit = auditFor(policy);
 
