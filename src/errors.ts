@@ -1,3 +1,5 @@
+import type { PolicyProblem } from './policy/problem.js';
+
 /**
  * Errors are values with a kind: the library throws these, and the CLI maps `exitCode` to the
  * process exit status in one place (src/cli/main.ts). Nothing in the library calls process.exit.
@@ -26,26 +28,6 @@ export class UsageError extends GuardError {
   }
 }
 
-/**
- * One problem found in a policy file, with its position (1-based line and column; `endColumn`
- * is just after the last character). Lint prints these; `run` refuses a policy with any error.
- */
-export interface PolicyProblem {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  /** `info` is a note (lint shows it; it never fails a policy or counts as a warning). */
-  severity: 'error' | 'warning' | 'info';
-  /** Dotted path into the policy, e.g. `tools.python_venv.limits[0].window`. */
-  path: string;
-  /** Stable id of the check that found it (`unknown-key`, `invalid-window`...); documented in the README. */
-  ruleId: string;
-  message: string;
-  /** The likely fix as a replacement value, when there is one ("did you mean"). */
-  suggestion?: string;
-}
 
 /** A policy that cannot be used (missing, unparsable or invalid): exit 2, fail closed. */
 export class PolicyError extends GuardError {

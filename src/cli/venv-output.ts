@@ -21,7 +21,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Pretty JSON with a final newline, for `--json`. */
-export function formatJson(value: unknown): string {
+export function formatVenvJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 

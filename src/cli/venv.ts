@@ -13,7 +13,7 @@ import {
   formatDeletionQuestion,
   formatFreeze,
   formatInfo,
-  formatJson,
+  formatVenvJson,
   formatPackageColumns,
   packagesJson,
 } from './venv-output.js';
@@ -117,7 +117,7 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
         );
         ok = true;
         progress.stop(true);
-        ctx.stdout.write(opts.json ? formatJson(result) : formatCreated(result, target));
+        ctx.stdout.write(opts.json ? formatVenvJson(result) : formatCreated(result, target));
       } catch (error) {
         // With --verbose the tool's output was already shown line by line; without, say where it is.
         if (error instanceof GuardError && (error.code === 'VENV_TOOL_FAILED' || error.code === 'VENV_INDEX_UNREACHABLE') && !verbose) {
@@ -151,7 +151,7 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
       }
     }
     const result = await deleteVenv(plan);
-    ctx.stdout.write(opts.json ? formatJson(result) : formatDeleted(result));
+    ctx.stdout.write(opts.json ? formatVenvJson(result) : formatDeleted(result));
   });
 
   withCommonOptions(
@@ -162,7 +162,7 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
   ).action(async (target: string, opts: CommonOptions) => {
     const { venvInfo } = await import('../venv/info.js');
     const info = await venvInfo(target, { cwd: process.cwd(), env: process.env });
-    ctx.stdout.write(opts.json ? formatJson(info) : formatInfo(info));
+    ctx.stdout.write(opts.json ? formatVenvJson(info) : formatInfo(info));
   });
 
   withCommonOptions(
@@ -176,7 +176,7 @@ Run "mcp-guard venv <command> --help" for the options of each command.`,
     const { packages, problems } = await venvPackages(target, { cwd: process.cwd() });
     if (ctx.verbose || opts.verbose) for (const problem of problems) ctx.stderr.write(`mcp-guard: skipped unreadable metadata: ${problem}\n`);
     const format = opts.json ? 'json' : opts.format;
-    ctx.stdout.write(format === 'json' ? formatJson(packagesJson(packages)) : format === 'freeze' ? formatFreeze(packages) : formatPackageColumns(packages));
+    ctx.stdout.write(format === 'json' ? formatVenvJson(packagesJson(packages)) : format === 'freeze' ? formatFreeze(packages) : formatPackageColumns(packages));
   });
   const examples: Record<string, string[]> = {
     create: [

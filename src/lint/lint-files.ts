@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PolicyProblem } from '../errors.js';
+import type { PolicyProblem } from '../policy/problem.js';
 import { validateTestSource } from '../policy/checks/test-cases.js';
 import { findPolicyFor, findTestFiles, isTestFile } from '../policy/source/test-files.js';
 import { readPolicySource } from '../policy/load.js';

@@ -1,7 +1,7 @@
 import { findPolicyFile } from '../policy/source/discover.js';
 import type { FixResult } from './fix.js';
 import { displayPath } from './formatters/display-path.js';
-import { formatJson } from './formatters/json.js';
+import { formatLintJson } from './formatters/json.js';
 import { formatPath } from '../policy/source/source-range.js';
 import { formatSarif } from './formatters/sarif.js';
 import { formatStylish } from './formatters/stylish.js';
@@ -57,7 +57,7 @@ export async function runLint(options: RunLintOptions): Promise<number> {
   }
   const results = await lintFiles(files, tools ? { tools } : {});
   const maxWarnings = options.maxWarnings;
-  if (options.format === 'json') options.write(formatJson(results));
+  if (options.format === 'json') options.write(formatLintJson(results));
   else if (options.format === 'sarif') options.write(formatSarif(results, { cwd: options.cwd, version: options.version, rules: LINT_RULES }));
   else options.write(formatStylish(results, { cwd: options.cwd, colorLevel: options.colorLevel, ...(maxWarnings !== undefined ? { maxWarnings } : {}) }));
   const errors = results.reduce((n, r) => n + r.errorCount, 0);

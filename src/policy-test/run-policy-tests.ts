@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { PolicyError, type PolicyProblem, UsageError } from '../errors.js';
+import { PolicyError, UsageError } from '../errors.js';
+import type { PolicyProblem } from '../policy/problem.js';
 import { loadCompiledPolicy } from '../policy/compile-file.js';
 import { type CaseResult, runTestCases } from '../policy/engine/policy-tests.js';
 import type { PolicyTestCase } from '../policy/engine/types.js';

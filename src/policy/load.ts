@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PolicyError, type PolicyProblem } from '../errors.js';
+import { PolicyError } from '../errors.js';
+import type { PolicyProblem } from './problem.js';
 import { parsePolicySource, type PolicySource } from './source/source.js';
 import type { PolicyDocument } from './engine/types.js';
 import { validatePolicy } from './checks/validate.js';

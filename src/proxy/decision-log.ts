@@ -20,17 +20,17 @@ export interface DecisionLogOptions {
 
 /** Where every decision is written down: the audit log (SPEC §7), and stderr for refusals. */
 export class DecisionLog {
-  constructor(private readonly o: DecisionLogOptions) {}
+  constructor(private readonly options: DecisionLogOptions) {}
 
   record(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision, note?: Record<string, unknown>): void {
     // Refusals are worth a line on stderr (a client's server log is where a person looks first);
     // every other decision only with --verbose.
-    if (decision.outcome === 'refuse' ? !this.o.quiet : this.o.verbose) this.logDecision(direction, method, params, decision);
-    const log = this.o.audit();
+    if (decision.outcome === 'refuse' ? !this.options.quiet : this.options.verbose) this.logDecision(direction, method, params, decision);
+    const log = this.options.audit();
     if (!log) return;
     const record: AuditRecord = {
-      time: new Date(this.o.now()).toISOString(),
-      session: this.o.session,
+      time: new Date(this.options.now()).toISOString(),
+      session: this.options.session,
       direction,
       method,
       ...(id === undefined ? {} : { id }),
@@ -40,21 +40,21 @@ export class DecisionLog {
       ...(decision.outcome === 'refuse' ? { reason: decision.reason } : {}),
       ...(decision.outcome === 'refuse' && decision.retryAfterSeconds !== undefined ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
       ...(decision.outcome === 'ask' ? { approval: 'would ask (dry run)' } : {}),
-      dryRun: this.o.dryRun,
+      dryRun: this.options.dryRun,
       ...note,
     };
-    if (this.o.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
+    if (this.options.policy().auditArguments && params && 'arguments' in params) record.arguments = params.arguments;
     log.record(record);
   }
 
   /** A definition that did not match its pin: audited with rule `pin`; the person is told once per definition. */
   recordPin(event: PinEvent): void {
-    if (event.message) this.o.log('warn', event.message);
-    const log = this.o.audit();
+    if (event.message) this.options.log('warn', event.message);
+    const log = this.options.audit();
     if (!log) return;
     log.record({
-      time: new Date(this.o.now()).toISOString(),
-      session: this.o.session,
+      time: new Date(this.options.now()).toISOString(),
+      session: this.options.session,
       direction: event.direction,
       method: event.method,
       ...(event.id === undefined ? {} : { id: event.id }),
@@ -62,7 +62,7 @@ export class DecisionLog {
       decision: event.decision,
       rule: 'pin',
       reason: event.reason,
-      dryRun: this.o.dryRun,
+      dryRun: this.options.dryRun,
     });
   }
 
@@ -70,9 +70,9 @@ export class DecisionLog {
     const subject = subjectOf(method, params);
     const what = `${method}${subject ? ` ${JSON.stringify(subject.tool ?? subject.prompt ?? subject.uri)}` : ''} (${direction})`;
     if (decision.outcome === 'refuse') {
-      this.o.log('info', `${this.o.dryRun ? 'would refuse' : 'refused'} ${what}: ${decision.decision} by ${decision.rule}: ${decision.reason}`);
+      this.options.log('info', `${this.options.dryRun ? 'would refuse' : 'refused'} ${what}: ${decision.decision} by ${decision.rule}: ${decision.reason}`);
     } else {
-      this.o.log('debug', `${decision.outcome === 'ask' ? 'would ask for' : 'allowed'} ${what} by ${decision.rule}`);
+      this.options.log('debug', `${decision.outcome === 'ask' ? 'would ask for' : 'allowed'} ${what} by ${decision.rule}`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { LintResult } from '../lint-files.js';
 
 /** Machine-readable results: one object per file with every diagnostic as data (ESLint's json shape, plus `path` and `suggestion`). */
-export function formatJson(results: LintResult[]): string {
+export function formatLintJson(results: LintResult[]): string {
   return `${JSON.stringify(
     results.map((r) => ({
       filePath: r.file,

@@ -1,4 +1,4 @@
-import type { PolicyProblem } from '../../errors.js';
+import type { PolicyProblem } from '../problem.js';
 import { compileGlob, isGlob } from '../engine/glob.js';
 import { entries, isObject } from '../engine/walk.js';
 import type { PolicySource } from '../source/source.js';

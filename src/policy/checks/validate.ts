@@ -1,4 +1,4 @@
-import type { PolicyProblem } from '../../errors.js';
+import type { PolicyProblem } from '../problem.js';
 import { parseRateLimit, parseWindow } from '../engine/duration.js';
 import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PolicyProblem } from '../../errors.js';
+import type { PolicyProblem } from '../problem.js';
 import { type JsonNode, JsonSyntaxError, parseJson } from './json-source.js';
 import { formatPath, LineIndex, type PolicyPath, type SourceRange } from './source-range.js';
 

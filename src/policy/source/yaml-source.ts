@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
-import type { PolicyProblem } from '../../errors.js';
+import type { PolicyProblem } from '../problem.js';
 import type { PolicySource } from './source.js';
 import type { PolicyPath, SourceRange } from './source-range.js';
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import type { PolicyProblem } from '../../../src/errors.js';
-import { formatJson } from '../../../src/lint/formatters/json.js';
+import type { PolicyProblem } from '../../../src/policy/problem.js';
+import { formatLintJson } from '../../../src/lint/formatters/json.js';
 import { formatSarif } from '../../../src/lint/formatters/sarif.js';
 import { formatStylish } from '../../../src/lint/formatters/stylish.js';
 import type { LintResult } from '../../../src/lint/lint-files.js';
@@ -74,7 +74,7 @@ describe('notes (info)', () => {
   });
 
   it('json gives infoCount and the severity; SARIF the level "note", and still validates', () => {
-    const [file] = JSON.parse(formatJson([withNote])) as Array<{ infoCount: number; messages: Array<{ severity: string }> }>;
+    const [file] = JSON.parse(formatLintJson([withNote])) as Array<{ infoCount: number; messages: Array<{ severity: string }> }>;
     expect(file).toMatchObject({ infoCount: 1, messages: [{ severity: 'info' }] });
     const sarif = JSON.parse(formatSarif([withNote], { cwd, version: '0.1.0', rules: LINT_RULES })) as { runs: Array<{ results: Array<{ level: string }>; tool: { driver: { rules: Array<{ id: string; defaultConfiguration: { level: string } }> } } }> };
     expect(sarif.runs[0]!.results[0]!.level).toBe('note');
@@ -103,7 +103,7 @@ describe('colorLevel', () => {
 
 describe('json', () => {
   it('is every diagnostic as data', () => {
-    const parsed = JSON.parse(formatJson(results)) as Array<{ filePath: string; errorCount: number; messages: Array<Record<string, unknown>> }>;
+    const parsed = JSON.parse(formatLintJson(results)) as Array<{ filePath: string; errorCount: number; messages: Array<Record<string, unknown>> }>;
     expect(parsed).toHaveLength(3);
     expect(parsed[0]!.messages[0]).toEqual({
       ruleId: 'unknown-key',
