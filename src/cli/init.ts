@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GuardError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { diagnostic } from './context.js';
 import { withInterruption } from './interrupt.js';
@@ -76,27 +76,15 @@ Examples:
     });
 }
 
-/** Pins the tools init saw (SPEC §12) under the grant the new policy will have, so its first session is already protected. */
+/** Pins the tools init saw under the grant the new policy will have (src/init/pin-tools.ts). */
 async function pinTools(ctx: CliContext, command: string[], tools: unknown[], options: InitOptions, written: string | undefined): Promise<void> {
   const grant = options.grant ?? written;
   if (grant === undefined) {
     diagnostic(ctx, 'the tools were not pinned: with the policy on stdout init does not know its grant; give --grant <the policy file\'s absolute path> to pin them');
     return;
   }
-  const [{ openStateStore }, { pinListed }] = await Promise.all([import('../state/open-store.js'), import('../pins/pin-listed.js')]);
-  try {
-    const store = await openStateStore({ state: options.state, stateDir: options.stateDir });
-    try {
-      const { pinned, before } = await pinListed(store, grant, command, 'tools', tools, new Date().toISOString());
-      diagnostic(ctx, `pinned ${pinned} tool definition${pinned === 1 ? '' : 's'} under ${grant} in ${store.description}${before > 0 ? ` (replacing ${before} pinned before)` : ''}`);
-    } finally {
-      await store.close();
-    }
-  } catch (error) {
-    // The policy is written; its first session pins the tools the first time the server lists them.
-    if (!(error instanceof GuardError)) throw error;
-    diagnostic(ctx, `the tools were not pinned: ${error.message}; the first session under the policy pins them when the server first lists them`);
-  }
+  const { pinInitTools } = await import('../init/pin-tools.js');
+  await pinInitTools((message) => diagnostic(ctx, message), command, tools, { grant, state: options.state, stateDir: options.stateDir });
 }
 
 /** init writes JSON or YAML, never code, and never over package.json. */

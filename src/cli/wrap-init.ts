@@ -84,10 +84,13 @@ async function choosePolicy(config: FoundConfig, server: ServerSource, command: 
   const env = Object.fromEntries(Object.entries(typeof value.env === 'object' && value.env !== null ? value.env : {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
   try {
     const cwd = typeof value.cwd === 'string' ? path.resolve(environment.cwd, value.cwd) : environment.cwd;
-    const { text, summary } = await generateStartingPolicy(command, { format: formatForFile(file), rateLimit: '30/minute', timeoutMs: 30_000, cwd, env });
+    const { text, summary, tools } = await generateStartingPolicy(command, { format: formatForFile(file), rateLimit: '30/minute', timeoutMs: 30_000, cwd, env });
     await mkdir(path.dirname(file), { recursive: true });
     await writeNewFile(file, text, false);
     diagnostic(ctx, `wrote ${file}: ${summary}; review it before you rely on it`);
+    // The wrapped server runs with --policy <file>: that is its grant, in the default state store.
+    const { pinInitTools } = await import('../init/pin-tools.js');
+    await pinInitTools((message) => diagnostic(ctx, message), command, tools, { grant: path.resolve(file) });
     return file;
   } catch (error) {
     if (!(error instanceof GuardError)) throw error;

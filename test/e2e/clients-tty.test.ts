@@ -49,6 +49,8 @@ describe.skipIf(!script)(`wrap on a terminal${skipReason}`, () => {
     expect(result.output).toContain(`Enter for ${policy}`);
     expect(result.exitCode).toBe(0);
     expect(result.output).toMatch(/wrote .*echo\.policy\.json: 7 tools/);
+    // Pinned under the grant the wrapped server will run with (its policy file), as init pins.
+    expect(result.output).toMatch(/pinned 7 tool definitions under .*echo\.policy\.json in sqlite:/);
 
     const written = JSON.parse(readFileSync(policy, 'utf8')) as { tools: Record<string, unknown> };
     expect(Object.keys(written.tools)).toContain('delete_file');
