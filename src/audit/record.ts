@@ -1,11 +1,6 @@
-/**
- * An audit record as read back from a log (SPEC §7), tolerant of what it cannot use: a line that
- * is not a record is counted, never guessed at.
- */
-export interface AuditEntry {
+/** One audit record (SPEC §7). */
+export interface AuditRecord {
   time: string;
-  /** `time` in ms since the epoch. */
-  t: number;
   session: string;
   direction: 'client→server' | 'server→client';
   method: string;
@@ -13,15 +8,27 @@ export interface AuditEntry {
   tool?: string;
   uri?: string;
   prompt?: string;
+  /** The name of a resource template (a pin's, SPEC §12). */
+  resourceTemplate?: string;
   decision: string;
   rule: string;
   reason?: string;
   retryAfterSeconds?: number;
   dryRun: boolean;
-  /** Set when an `ask` rule held the call (dry run: "would ask"). */
-  approval?: string;
-  /** Present only when the policy had `audit.arguments`. */
   arguments?: unknown;
+  /** How a person answered (`accepted`) for a call that asked first. */
+  approval?: string;
+  /** A task's outcome, recorded when it ends: `{ id, status }`. */
+  task?: { id: string; status: string };
+}
+
+/**
+ * An audit record as read back from a log (SPEC §7), tolerant of what it cannot use: a line that
+ * is not a record is counted, never guessed at.
+ */
+export interface AuditEntry extends AuditRecord {
+  /** `time` in ms since the epoch. */
+  t: number;
   /** Where the record is: the log file and its 1-based line. */
   file: string;
   line: number;

@@ -1,30 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AuditRecord } from '../audit/record.js';
 import { ensureDir } from '../state/ensure-dir.js';
 
-/** One audit record (SPEC §7). */
-export interface AuditRecord {
-  time: string;
-  session: string;
-  direction: 'client→server' | 'server→client';
-  method: string;
-  id?: string | number | null;
-  tool?: string;
-  uri?: string;
-  prompt?: string;
-  /** The name of a resource template (a pin's, SPEC §12). */
-  resourceTemplate?: string;
-  decision: string;
-  rule: string;
-  reason?: string;
-  retryAfterSeconds?: number;
-  dryRun: boolean;
-  arguments?: unknown;
-  /** How a person answered (`accepted`) for a call that asked first. */
-  approval?: string;
-  /** A task's outcome, recorded when it ends: `{ id, status }`. */
-  task?: { id: string; status: string };
-}
+export type { AuditRecord } from '../audit/record.js';
+
 
 /**
  * Append-only JSONL writer. Records are buffered within one turn of the event loop and written

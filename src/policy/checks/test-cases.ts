@@ -1,10 +1,10 @@
 import type { PolicyProblem } from '../problem.js';
+import { withPositions } from './positions.js';
 import { compileGlob, isGlob } from '../engine/glob.js';
 import { entries, isObject } from '../engine/walk.js';
 import type { PolicySource } from '../source/source.js';
 import { formatPath, type PolicyPath } from '../source/source-range.js';
 import { checkPolicyShape, show, type ShapeProblem } from './policy-shape.js';
-import { policyRule } from './policy-rules.js';
 import { nearest } from './suggest.js';
 
 /** The keys that name the message a case judges; a case has exactly one. */
@@ -168,14 +168,5 @@ export function validateTestSource(source: PolicySource, policy: unknown): Polic
   if (cases !== undefined) {
     found.push(...checkPolicyShape({ version: '1', tests: cases }), ...testCaseProblems(policy, cases, ['tests']));
   }
-  const problems = found.map((p): PolicyProblem => ({
-    file: source.file,
-    ...locate(p.path, p.target),
-    severity: policyRule(p.ruleId).severity,
-    path: formatPath(p.path),
-    ruleId: p.ruleId,
-    message: p.message,
-    ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
-  }));
-  return [...source.problems, ...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  return withPositions(source, found, locate);
 }

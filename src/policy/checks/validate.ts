@@ -2,7 +2,7 @@ import type { PolicyProblem } from '../problem.js';
 import { parseRateLimit, parseWindow } from '../engine/duration.js';
 import { compileGlob } from '../engine/glob.js';
 import { checkPolicyShape, rateLimitMessage, type ShapeProblem, windowMessage } from './policy-shape.js';
-import { policyRule } from './policy-rules.js';
+import { withPositions } from './positions.js';
 import { openPathArgs } from './open-path-args.js';
 import { policyWarnings } from './policy-warnings.js';
 import { policyLayerProblems } from './policylayer.js';
@@ -65,17 +65,9 @@ export async function validatePolicy(source: PolicySource): Promise<PolicyProble
   // A case names the rule paths decisions report: those of the native form (PolicyLayer's require/deny_if translated).
   if (isObject(doc)) found.push(...testCaseProblems(translatePolicyLayer(doc).document, doc.tests, ['tests']));
 
-  const problems = found.map((p): PolicyProblem => ({
-    file: source.file,
-    ...source.locate(p.path, p.target),
-    severity: policyRule(p.ruleId).severity,
-    path: formatPath(p.path),
-    ruleId: p.ruleId,
-    message: p.message,
-    ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
-  }));
-  return [...source.problems, ...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  return withPositions(source, found, source.locate);
 }
+
 
 function globError(pattern: string, kind: 'name' | 'uri'): string | undefined {
   try {
