@@ -51,10 +51,20 @@ export function decideMessage(policy: CompiledPolicy, direction: Direction, meth
       return decidePrompt(policy, params?.name, params?.arguments);
     case 'resources/read':
     case 'resources/subscribe':
+      // A request that names no resource at all reaches no `resources` entry and no protected
+      // location: under `default: "allow"` its server answers it, as it would without mcp-guard.
+      // Without a string `uri` but with anything else in it (positional params, another member a
+      // lenient server might read as the URI), it is refused below as before.
+      if (policy.default === 'allow' && namesNothing(params)) return { outcome: 'allow', rule: 'default', charges: [] };
       return decideResource(policy, params?.uri);
     default:
       return byMethods;
   }
+}
+
+/** Params that are an object holding nothing but request metadata (`_meta`). */
+function namesNothing(params: Record<string, unknown> | undefined): boolean {
+  return params !== undefined && Object.keys(params).every((key) => key === '_meta');
 }
 
 export function subjectOf(method: string, params: Record<string, unknown> | undefined): Subject | undefined {

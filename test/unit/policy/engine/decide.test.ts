@@ -115,6 +115,18 @@ describe('decideMessage', () => {
     expect(decideMessage(p(rich), 'client→server', 'resources/read', { uri: 'file:///home/me/notes.txt' })).toMatchObject({ outcome: 'allow' });
     expect(decideMessage(p(seed), 'client→server', 'prompts/get', { name: 'x' })).toMatchObject({ outcome: 'refuse', rule: 'default' });
   });
+  // The conformance suite's 2026-07-28 probe: resources/subscribe with nothing but _meta, which
+  // the server answers with -32601 (the revision removed the method). An allow-all mcp-guard
+  // refused it instead.
+  it('gives a resource request that names nothing the default, and refuses one without a URI that carries anything else', () => {
+    const meta = { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } };
+    expect(decideMessage(p(rich), 'client→server', 'resources/subscribe', meta)).toMatchObject({ outcome: 'allow', rule: 'default' });
+    expect(decideMessage(p(rich), 'client→server', 'resources/read', {})).toMatchObject({ outcome: 'allow', rule: 'default' });
+    expect(decideMessage(p(seed), 'client→server', 'resources/subscribe', meta)).toMatchObject({ outcome: 'refuse', decision: 'invalid_arguments' });
+    for (const params of [undefined, { ...meta, url: 'file:///home/me/secrets/a' }, { uri: 5 }, { uri: null }]) {
+      expect(decideMessage(p(rich), 'client→server', 'resources/read', params)).toMatchObject({ outcome: 'refuse', decision: 'invalid_arguments' });
+    }
+  });
 });
 
 describe('tools/list visibility', () => {
