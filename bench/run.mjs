@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 // `npm run bench`: runs each target in turn (A B C … A B C …) for several rounds, prints one table
-// of medians and ratios to direct, checks the issue's targets, and writes the figures as JSON.
+// of medians and ratios, checks the targets of issues 19 and 18, then runs the linear-time matching
+// section (bench/matching.mjs), and writes the figures as JSON.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatMatching, measureMatching } from './matching.mjs';
 import { COUNTS, measureTarget } from './measure.mjs';
+import { findRedisServer, REDIS_MISSING, startRedis } from './redis-server.mjs';
 import { checkGoals, formatChecks, formatTable, summarize } from './report.mjs';
 import { DEFAULT_GUARD_BIN, DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
+
+/** Parts of the run that are not a column of the table: `matching` runs once, after the rounds. */
+const SECTIONS = ['matching'];
+const KNOWN = [...Object.keys(TARGETS), ...SECTIONS];
 
 const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds first, then runs this)
 
   --rounds <n>         rounds of all targets, alternated (default 8; 1 with --quick)
-  --targets <list>     comma-separated, run in this order (default ${DEFAULT_TARGETS.join(',')});
-                       known: ${Object.keys(TARGETS).join(', ')}
+  --targets <list>     comma-separated, run in this order (default ${[...DEFAULT_TARGETS, ...SECTIONS].join(',')});
+                       known: ${KNOWN.join(', ')}
+                       (matching: the linear-time matching section, after the rounds; the Redis
+                       target starts its own redis-server and is skipped when none is installed)
   --quick              tiny counts: checks that everything runs, measures nothing useful
   --out <file>         write the JSON there (default bench/results/latest.json and a dated copy)
   --cpu-prof <dir>     run the relay/proxy/guard processes under node --cpu-prof, profiles in <dir>
@@ -43,17 +52,19 @@ function parseOptions(argv) {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: "${values.rounds}" is not a positive integer`);
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout: "${values.timeout}" is not a positive integer of milliseconds`);
-  const targets = values.targets ? values.targets.split(',').map((name) => name.trim()).filter(Boolean) : [...DEFAULT_TARGETS];
+  const names = values.targets ? values.targets.split(',').map((name) => name.trim()).filter(Boolean) : [...DEFAULT_TARGETS, ...SECTIONS];
+  for (const name of names) {
+    if (!KNOWN.includes(name)) throw new Error(`--targets: unknown target "${name}"; known: ${KNOWN.join(', ')}`);
+  }
+  if (new Set(names).size !== names.length || names.length === 0) throw new Error('--targets: name each target once');
+  const targets = names.filter((name) => Object.hasOwn(TARGETS, name));
+  const sections = names.filter((name) => SECTIONS.includes(name));
   if (values.policy && !targets.includes('guard-policy')) targets.push('guard-policy');
   if (targets.includes('guard-policy') && !values.policy) throw new Error('--targets: guard-policy needs --policy <file>');
-  for (const name of targets) {
-    if (!Object.hasOwn(TARGETS, name)) throw new Error(`--targets: unknown target "${name}"; known: ${Object.keys(TARGETS).join(', ')}`);
-  }
-  if (new Set(targets).size !== targets.length || targets.length === 0) throw new Error('--targets: name each target once');
   const guardBin = resolve(values.guard ?? DEFAULT_GUARD_BIN);
   const policyFile = values.policy && resolve(values.policy);
   if (policyFile && !existsSync(policyFile)) throw new Error(`--policy: ${values.policy} does not exist`);
-  return { help: values.help, rounds, targets, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, policyFile, timeoutMs };
+  return { help: values.help, rounds, targets, sections, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, policyFile, timeoutMs };
 }
 
 function describeMachine() {
@@ -85,14 +96,38 @@ function displayPath(file) {
 /** One run of one target; a failure is recorded as `{ error }` so the other targets still run. */
 async function runOnce(name, counts, options, profileName) {
   const nodeFlags = options.cpuProfDir && name !== 'direct' ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
-  const launch = TARGETS[name].launch({ nodeFlags, guardBin: options.guardBin, policyFile: options.policyFile });
   const started = Date.now();
+  let launch;
   try {
+    launch = await TARGETS[name].launch({ nodeFlags, guardBin: options.guardBin, policyFile: options.policyFile, redis: options.redis });
     return { ...(await measureTarget(launch, counts, options.timeoutMs)), seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     return { ...error.figures, error: error.message, seconds: (Date.now() - started) / 1000 };
   } finally {
-    launch.cleanup?.();
+    launch?.cleanup?.();
+  }
+}
+
+/**
+ * Starts the redis-server the Redis targets need. Without one installed they are skipped (a line
+ * says so; that is not a failure); one that is installed but does not start fails them.
+ */
+async function prepareRedis(options, progress) {
+  const wanting = options.targets.filter((name) => TARGETS[name].redis);
+  if (wanting.length === 0) return { skipped: [], failures: [] };
+  const binary = findRedisServer();
+  if (!binary) {
+    options.targets = options.targets.filter((name) => !TARGETS[name].redis);
+    for (const name of wanting) progress(`${name} skipped: ${REDIS_MISSING}`);
+    return { skipped: wanting.map((target) => ({ target, reason: REDIS_MISSING })), failures: [] };
+  }
+  try {
+    options.redis = await startRedis(binary);
+    progress(`redis-server on ${options.redis.url} (no persistence), stopped at the end`);
+    return { skipped: [], failures: [] };
+  } catch (error) {
+    options.targets = options.targets.filter((name) => !TARGETS[name].redis);
+    return { skipped: [], failures: wanting.map((target) => ({ target, round: 0, error: `could not start redis-server: ${error.message}` })) };
   }
 }
 
@@ -108,7 +143,7 @@ async function main(argv) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const needsGuard = options.targets.some((name) => TARGETS[name].guard);
+  const needsGuard = options.targets.some((name) => TARGETS[name].guard) || options.sections.includes('matching');
   if (needsGuard && options.guardBin === DEFAULT_GUARD_BIN && !existsSync(join(ROOT_DIR, 'dist', 'cli', 'main.js'))) {
     process.stderr.write('bench: mcp-guard is not built (no dist/cli/main.js); run `npm run build` first, or `npm run bench`\n');
     return 1;
@@ -126,41 +161,66 @@ async function main(argv) {
   const startedAt = new Date();
   const progress = (text) => process.stderr.write(`bench: ${text}\n`);
 
-  // One unrecorded run of each target first, so the first round does not pay for a cold disk cache.
-  for (const name of options.targets) await runOnce(name, COUNTS.quick, { ...options, cpuProfDir: undefined });
-
+  const redis = await prepareRedis(options, progress);
   const runs = Object.fromEntries(options.targets.map((name) => [name, []]));
-  // A target that failed once is not run again: a hung phase costs a whole --timeout per round.
-  const failedIn = new Map();
-  for (let round = 1; round <= options.rounds; round++) {
-    for (const name of options.targets) {
-      if (failedIn.has(name)) continue;
-      const result = await runOnce(name, counts, options, `${name}-round${round}`);
-      runs[name].push({ round, ...result });
-      if (result.error) failedIn.set(name, round);
-      progress(`round ${round}/${options.rounds}  ${name}  ${result.error ? `FAILED: ${result.error.split('\n')[0]}` : 'ok'}  (${result.seconds.toFixed(1)} s)`);
+  let matching;
+  const failures = [...redis.failures];
+  try {
+    // One unrecorded run of each target first, so the first round does not pay for a cold disk cache.
+    for (const name of options.targets) await runOnce(name, COUNTS.quick, { ...options, cpuProfDir: undefined });
+
+    // A target that failed once is not run again: a hung phase costs a whole --timeout per round.
+    const failedIn = new Map();
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const name of options.targets) {
+        if (failedIn.has(name)) continue;
+        const result = await runOnce(name, counts, options, `${name}-round${round}`);
+        runs[name].push({ round, ...result });
+        if (result.error) failedIn.set(name, round);
+        progress(`round ${round}/${options.rounds}  ${name}  ${result.error ? `FAILED: ${result.error.split('\n')[0]}` : 'ok'}  (${result.seconds.toFixed(1)} s)`);
+      }
     }
+    if (options.sections.includes('matching')) {
+      try {
+        matching = await measureMatching({ guardBin: options.guardBin, quick: options.quick, timeoutMs: options.timeoutMs, cpuProfDir: options.cpuProfDir, progress });
+      } catch (error) {
+        progress(`matching  FAILED: ${error.message.split('\n')[0]}`);
+        failures.push({ target: 'matching', round: 1, error: error.message });
+      }
+    }
+  } finally {
+    await options.redis?.stop();
   }
   const finishedAt = new Date();
   const summary = summarize(runs);
   const checks = checkGoals(summary);
   const labels = Object.fromEntries(options.targets.map((name) => [name, name === 'guard-policy' ? `mcp-guard ${basename(options.policyFile).replace(/(\.policy)?\.(json|ya?ml)$/, '')}` : TARGETS[name].label]));
-  const failures = Object.entries(runs).flatMap(([name, list]) => list.filter((run) => run.error).map((run) => ({ target: name, round: run.round, error: run.error })));
+  for (const [name, list] of Object.entries(runs)) {
+    for (const run of list) if (run.error) failures.push({ target: name, round: run.round, error: run.error });
+  }
   const seconds = (finishedAt - startedAt) / 1000;
 
-  const lines = [
-    `mcp-guard benchmark: ${options.rounds} round${options.rounds === 1 ? '' : 's'} of ${options.targets.length} targets run alternately; medians, ratios to direct${options.quick ? ' (--quick: tiny counts, figures mean nothing)' : ''}`,
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load ${machine.loadAverageAtStart.join(' ')} at start`,
-    `per run: ${counts.latencyCalls} sequential echo calls, ${counts.pipelinedCalls} pipelined (${counts.inFlight} in flight), ${counts.largeCalls} results of ${counts.largeBytes / 2 ** 20} MiB`,
-    '',
-    formatTable(summary, options.targets, labels),
-  ];
-  if (checks.length > 0) lines.push('', "the issue's targets for mcp-guard (medians, ratios to direct unless noted):", formatChecks(checks));
+  const lines = [];
+  if (options.targets.length > 0) {
+    lines.push(
+      `mcp-guard benchmark: ${options.rounds} round${options.rounds === 1 ? '' : 's'} of ${options.targets.length} target${options.targets.length === 1 ? '' : 's'} run alternately; medians, ratios to direct${options.quick ? ' (--quick: tiny counts, figures mean nothing)' : ''}`,
+      `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load ${machine.loadAverageAtStart.join(' ')} at start`,
+      `per run: ${counts.latencyCalls} sequential echo calls, ${counts.pipelinedCalls} pipelined (${counts.inFlight} in flight), ${counts.largeCalls} results of ${counts.largeBytes / 2 ** 20} MiB`,
+      '',
+      formatTable(summary, options.targets, labels),
+    );
+  } else {
+    lines.push(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load ${machine.loadAverageAtStart.join(' ')} at start`);
+  }
+  for (const skip of redis.skipped) lines.push('', `${skip.target} skipped: ${skip.reason}`);
+  if (checks.length > 0) lines.push('', 'targets (issues 19 and 18), judged on the medians above against the same run:', formatChecks(checks));
+  if (matching) lines.push('', formatMatching(matching));
   if (failures.length > 0) {
     lines.push('', `${failures.length} run${failures.length === 1 ? '' : 's'} failed:`);
     for (const failure of failures) {
-      const skipped = failure.round < options.rounds ? ` (not run in later rounds)` : '';
-      lines.push(`  ${failure.target} round ${failure.round}${skipped}: ${failure.error}`);
+      const skipped = failure.round >= 1 && failure.round < options.rounds && failure.target !== 'matching' ? ` (not run in later rounds)` : '';
+      const where = failure.round === 0 ? 'before round 1' : failure.target === 'matching' ? '' : `round ${failure.round}`;
+      lines.push(`  ${failure.target}${where ? ` ${where}` : ''}${skipped}: ${failure.error}`);
     }
   }
 
@@ -174,14 +234,17 @@ async function main(argv) {
     options: {
       rounds: options.rounds,
       targets: options.targets,
+      sections: options.sections,
       quick: options.quick,
       counts,
       cpuProfile: Boolean(options.cpuProfDir),
       guard: displayPath(options.guardBin),
       policy: options.policyFile ? displayPath(options.policyFile) : undefined,
     },
+    skipped: redis.skipped,
     summary,
     checks,
+    matching,
     runs,
   };
   const outFiles = options.out

@@ -4,14 +4,13 @@
 // a redis-server this script starts on a free port (Debian's package), or --redis-url.
 //   node bench/store.mjs [--seconds 3] [--batches 1,16] [--redis-url redis://127.0.0.1:6379/0]
 // Run `npm run build` first: it measures dist/.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { openStateStore } from '../dist/state/open-store.js';
+import { startRedis } from './redis-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,25 +22,6 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const batches = values.batches.split(',').map(Number);
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'mcp-guard-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  await new Promise((resolve, reject) => {
-    child.once('error', () => reject(new Error('redis-server is not installed (apt-get install -y redis-server), or pass --redis-url')));
-    child.once('spawn', resolve);
-  });
-  return { url: `redis://127.0.0.1:${port}/0`, stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
-}
 
 /** Charges batches of `size` one-limit requests for `seconds`; returns charged requests per second. */
 async function measure(store, size) {
@@ -61,7 +41,13 @@ async function measure(store, size) {
   return calls / ((performance.now() - started) / 1000);
 }
 
-const redis = values['redis-url'] ? { url: values['redis-url'], stop: () => undefined } : await startRedis();
+let redis;
+try {
+  redis = values['redis-url'] ? { url: values['redis-url'], stop: async () => {} } : await startRedis();
+} catch (error) {
+  process.stderr.write(`bench: ${error.message}, or pass --redis-url\n`);
+  process.exit(1);
+}
 const sqliteDir = mkdtempSync(join(tmpdir(), 'mcp-guard-bench-sqlite-'));
 const rows = [];
 try {
@@ -83,7 +69,7 @@ try {
     await store.close();
   }
 } finally {
-  redis.stop();
+  await redis.stop();
   rmSync(sqliteDir, { recursive: true, force: true });
 }
 if (values.json) {
