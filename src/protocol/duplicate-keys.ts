@@ -66,17 +66,24 @@ function scan(text: string, strict: boolean, refuseCR = strict): Ambiguity | und
   const stack: Array<string[] | Set<string> | null> = [];
   let expectKey = false;
   const n = text.length;
+  // Strings are skipped with indexOf (native, far faster than a loop in JavaScript): the next
+  // quote ends the string unless a backslash comes before it, found the same way and kept
+  // until the scan passes it (-1: none in the rest of the text).
+  let nextBackslash = text.indexOf('\\');
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      let j = i + 1;
+      if (nextBackslash !== -1 && nextBackslash <= i) nextBackslash = text.indexOf('\\', i + 1);
+      let j = text.indexOf('"', i + 1);
+      if (j === -1) j = n;
       let escaped = false;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (d === BACKSLASH) {
-          escaped = true;
-          j++;
-        } else if (d === QUOTE) break;
+      if (nextBackslash !== -1 && nextBackslash < j) {
+        escaped = true;
+        for (j = nextBackslash; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d === BACKSLASH) j++;
+          else if (d === QUOTE) break;
+        }
       }
       if (expectKey) {
         // `"a"` and `"\u0061"` are the same name: decode escapes before comparing.

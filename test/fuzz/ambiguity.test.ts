@@ -2,8 +2,9 @@
  * Regressions for what the bypass fuzzer found: messages that mean one thing to mcp-guard and
  * another to a server's parser, and messages that broke the guard itself.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findAmbiguity, findDuplicateKey, MAX_NESTING } from '../../src/protocol/duplicate-keys.js';
+import { CONTROL_CHARACTER, findAmbiguity, findDuplicateKey, foldMemberName, MAX_NESTING } from '../../src/protocol/duplicate-keys.js';
 import { classify } from '../../src/protocol/message.js';
 import { compileGlob } from '../../src/policy/engine/glob.js';
 import { INIT, spawnGuard, workspace } from '../e2e/support/guard.js';
@@ -45,6 +46,36 @@ describe('objects with many members', () => {
     expect(findAmbiguity(text)).toBeUndefined();
     expect(findAmbiguity(`{${members.join(',')},"K7":1}`)).toEqual({ kind: 'duplicate-key', key: 'K7' });
     expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe('strings with escapes', () => {
+  // Names and values full of quotes and backslashes, so that a scan ending a string one
+  // character early or late (the scan skips strings with indexOf) reads the wrong members.
+  const tricky = fc.string({ unit: fc.constantFrom('a', 'A', '"', '\\', '/', '\u0000', 'é', 'ſ', ' '), maxLength: 6 });
+
+  it('finds the first repeated or control-character name, wherever the escapes fall', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(tricky, tricky), { maxLength: 8 }), tricky, (members, outer) => {
+        const inner = `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+        const text = `{"before":${JSON.stringify(outer)},"inner":${inner},"after":[${JSON.stringify(outer)}]}`;
+        let expected: ReturnType<typeof findAmbiguity>;
+        const seen = new Set<string>();
+        for (const [key] of members) {
+          if (CONTROL_CHARACTER.test(key)) {
+            expected = { kind: 'control-character', key };
+            break;
+          }
+          if (seen.has(foldMemberName(key))) {
+            expected = { kind: 'duplicate-key', key };
+            break;
+          }
+          seen.add(foldMemberName(key));
+        }
+        expect(findAmbiguity(text)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
