@@ -222,6 +222,35 @@ describe('2026-07-28: list_changed after a reload', () => {
   });
 });
 
+describe('2026-07-28: subscriptions to resources', () => {
+  const policy = { version: '1', default: 'allow', pin: 'off', resources: { 'file:///secrets/**': 'deny' } };
+
+  it('a listen that subscribes to a refused resource is refused whole and never reaches the server', async () => {
+    const ws = workspace(policy);
+    const g = spawnGuard(ws, { server: MODERN_SERVER });
+    raws.push(g);
+    // The secret is spelled so that only a normalised URI matches the rule.
+    g.send({ jsonrpc: '2.0', id: 'sub', method: 'subscriptions/listen', params: { _meta: META, notifications: { resourceSubscriptions: ['file:///public/readme.txt', 'file:///public/../secrets/key.pem'] } } });
+    expect(await g.response('sub')).toMatchObject({ error: { data: { decision: 'denied', rule: 'resources.file:///secrets/**' } } });
+    g.send({ jsonrpc: '2.0', id: 'bad', method: 'subscriptions/listen', params: { _meta: META, notifications: { resourceSubscriptions: 'file:///secrets/key.pem' } } });
+    expect(await g.response('bad')).toMatchObject({ error: { data: { decision: 'invalid_arguments' } } });
+    expect(ws.recorded().filter((m) => m.method === 'subscriptions/listen')).toEqual([]);
+  });
+
+  it('a listen to allowed resources is relayed, and the server\'s updates reach it', async () => {
+    const ws = workspace(policy);
+    const g = spawnGuard(ws, { server: MODERN_SERVER });
+    raws.push(g);
+    g.send({ jsonrpc: '2.0', id: 'sub', method: 'subscriptions/listen', params: { _meta: META, notifications: { resourceSubscriptions: ['file:///public/readme.txt'] } } });
+    await expect.poll(() => ws.recorded().filter((m) => m.method === 'subscriptions/listen').length, { timeout: 5000 }).toBe(1);
+    g.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { _meta: META, name: 'touch', arguments: { uri: 'file:///public/readme.txt' } } });
+    await g.response(2);
+    await expect
+      .poll(() => g.lines.find((l) => typeof l === 'object' && l.method === 'notifications/resources/updated'), { timeout: 5000 })
+      .toMatchObject({ params: { uri: 'file:///public/readme.txt' } });
+  });
+});
+
 describe('the same scenarios with a 2025-06-18 SDK v1 client', () => {
   async function legacyClient(ws: Workspace, server: string[]) {
     const transport = new LegacyTransport({ command: process.execPath, args: guardArgs(ws, { server }), env: { ...(process.env as Record<string, string>), RECORD_FILE: ws.recordFile }, stderr: 'pipe' });

@@ -159,6 +159,22 @@ describe('the server→client direction is as strict as the other', () => {
     expect(seen(g)).not.toContain('password');
   });
 
+  it('an update notification about a resource the policy refuses is dropped; one about an allowed resource is relayed', async () => {
+    const updated = (uri: string) => json({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } });
+    const { g } = guard(
+      { version: '1', default: 'allow', resources: { 'file:///secrets/**': 'deny' } },
+      // The server names secrets nobody subscribed to (spelled so a plain prefix test would miss one), then a public file.
+      { on: { 'tools/call': [updated('file:///secrets/key.pem'), updated('file:///public/../secrets/db.txt'), updated('file:///public/readme.txt'), json({ jsonrpc: '2.0', id: 1, result: { content: [] } })] } },
+    );
+    g.send(INIT);
+    await g.response(0);
+    g.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: {} } });
+    await g.response(1);
+    const updates = g.lines.filter((l) => typeof l === 'object' && l.method === 'notifications/resources/updated');
+    expect(updates).toEqual([{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///public/readme.txt' } }]);
+    expect(seen(g)).not.toContain('secrets');
+  });
+
   it('a response to an id the client never sent is dropped', async () => {
     const { g } = guard(hiddenPolicy, { start: [{ wait: 100 }, json({ jsonrpc: '2.0', id: 42, result: { tools: [{ name: 'secret_tool' }] } })] });
     g.send(INIT);

@@ -43,8 +43,10 @@ export function decideMessage(policy: CompiledPolicy, direction: Direction, meth
     return refuse('denied', 'default', `the method ${method} is not one MCP defines, and the policy allows only what it names (default: deny)`);
   }
   const byMethods: Decision = listed ? { outcome: 'allow', rule: `methods.${method}`, charges: [] } : ALLOW_ALWAYS;
-  if (direction === 'server→client') return byMethods;
+  if (direction === 'server→client') return method === 'notifications/resources/updated' ? decideResourceUpdate(policy, params, byMethods) : byMethods;
   switch (method) {
+    case 'subscriptions/listen':
+      return decideListen(policy, params, byMethods);
     case 'tools/call':
       return decideToolCall(policy, params?.name, params?.arguments, context);
     case 'prompts/get':
@@ -60,6 +62,42 @@ export function decideMessage(policy: CompiledPolicy, direction: Direction, meth
     default:
       return byMethods;
   }
+}
+
+/**
+ * A 2026-07-28 `subscriptions/listen` that asks for updates of resources
+ * (`notifications.resourceSubscriptions`) is judged as a `resources/subscribe` of each URI: one
+ * the policy refuses refuses the whole request, naming it. A resource whose rule asks a person
+ * cannot be subscribed to this way (a subscription has no call to hold), so it is refused too.
+ * Subscribing takes no units: limits count reads.
+ */
+function decideListen(policy: CompiledPolicy, params: Record<string, unknown> | undefined, byMethods: Decision): Decision {
+  const filter = params?.notifications;
+  if (filter === undefined || filter === null || typeof filter !== 'object') return byMethods;
+  const uris = (filter as Record<string, unknown>).resourceSubscriptions;
+  if (uris === undefined) return byMethods;
+  if (!Array.isArray(uris)) return refuse('invalid_arguments', 'resources', 'params.notifications.resourceSubscriptions must be an array of resource URIs');
+  for (const uri of uris) {
+    const decision = decideResource(policy, uri);
+    if (decision.outcome === 'refuse') {
+      return { ...decision, reason: `it subscribes to ${typeof uri === 'string' ? `"${uri}"` : 'a URI that is not a string'}, which is refused: ${decision.reason}` };
+    }
+    if (decision.outcome === 'ask') {
+      return refuse('denied', decision.rule, `the resource "${uri}" needs a person's approval to be read, which a subscription cannot ask for; leave it out of resourceSubscriptions and read it with resources/read`);
+    }
+  }
+  return byMethods;
+}
+
+/**
+ * A server's `notifications/resources/updated` about a resource the policy refuses is not
+ * relayed: the client could not have subscribed to it through mcp-guard, and its URI is not the
+ * agent's to see.
+ */
+function decideResourceUpdate(policy: CompiledPolicy, params: Record<string, unknown> | undefined, byMethods: Decision): Decision {
+  if (typeof params?.uri !== 'string') return byMethods;
+  const decision = decideResource(policy, params.uri);
+  return decision.outcome === 'refuse' ? decision : byMethods;
 }
 
 /** Params that are an object holding nothing but request metadata (`_meta`). */
