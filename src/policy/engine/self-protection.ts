@@ -76,8 +76,31 @@ function protectedBy(text: string, locations: readonly ProtectedLocation[], env:
   }
   const resolved = resolveLikeTheOs(text, env);
   if (resolved === undefined) return undefined;
-  for (const location of locations) if (inside(resolved, location) || (ancestorsToo && holds(resolved, location, env))) return location;
+  let lower: string | undefined;
+  for (const location of locations) {
+    const { base, prefix } = prepared(location);
+    const candidate = location.caseInsensitive ? (lower ??= resolved.toLowerCase()) : resolved;
+    if (candidate === base || candidate.startsWith(prefix)) return location;
+    if (ancestorsToo && holds(candidate, resolved, base, env)) return location;
+  }
   return undefined;
+}
+
+/** A location's path as compared (lower case where letter case is ignored), and the same ending in a separator. */
+interface Prepared {
+  base: string;
+  prefix: string;
+}
+const preparedLocations = new WeakMap<ProtectedLocation, Prepared>();
+
+function prepared(location: ProtectedLocation): Prepared {
+  let known = preparedLocations.get(location);
+  if (!known) {
+    const base = location.caseInsensitive ? location.path.toLowerCase() : location.path;
+    known = { base, prefix: base.endsWith(path.sep) ? base : base + path.sep };
+    preparedLocations.set(location, known);
+  }
+  return known;
 }
 
 /**
@@ -116,12 +139,14 @@ function tailMatch(text: string, locations: readonly ProtectedLocation[], ancest
   return undefined;
 }
 
-/** Whether `resolved` is a directory that holds the location (not `/` or the home directory, which hold everything). */
-function holds(resolved: string, location: ProtectedLocation, env: PathEnv): boolean {
-  if (resolved === path.parse(resolved).root || resolved === env.home) return false;
-  const candidate = location.caseInsensitive ? resolved.toLowerCase() : resolved;
-  const base = location.caseInsensitive ? location.path.toLowerCase() : location.path;
-  return base.startsWith(candidate.endsWith(path.sep) ? candidate : candidate + path.sep);
+/**
+ * Whether `resolved` is a directory that holds the location (`candidate` is it as compared), not
+ * `/` or the home directory, which hold everything.
+ */
+function holds(candidate: string, resolved: string, base: string, env: PathEnv): boolean {
+  if (candidate.length >= base.length) return false;
+  if (!base.startsWith(candidate.endsWith(path.sep) ? candidate : candidate + path.sep)) return false;
+  return resolved !== path.parse(resolved).root && resolved !== env.home;
 }
 
 function mentions(text: string, locations: readonly ProtectedLocation[]): ProtectedLocation | undefined {
@@ -129,14 +154,8 @@ function mentions(text: string, locations: readonly ProtectedLocation[]): Protec
   for (const location of locations) {
     if (location.caseInsensitive) {
       lower ??= text.toLowerCase();
-      if (lower.includes(location.path.toLowerCase())) return location;
+      if (lower.includes(prepared(location).base)) return location;
     } else if (text.includes(location.path)) return location;
   }
   return undefined;
-}
-
-function inside(resolved: string, location: ProtectedLocation): boolean {
-  const candidate = location.caseInsensitive ? resolved.toLowerCase() : resolved;
-  const base = location.caseInsensitive ? location.path.toLowerCase() : location.path;
-  return candidate === base || candidate.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
 }

@@ -70,6 +70,11 @@ describe('self-protection', () => {
     const insensitive = locations.map((l) => ({ ...l, caseInsensitive: true }));
     expect(protectToolArguments({ p: path.join(ws, '.CONFIG', 'Policy.JSON') }, insensitive, env)).toMatchObject({ decision: 'protected' });
     expect(protectToolArguments({ p: path.join(ws, '.CONFIG', 'Policy.JSON') }, locations, env)).toBeUndefined();
+    // Found only once resolved (the text never contains the location's path), and a folder holding it.
+    expect(protectToolArguments({ p: `${ws}/src/../.CONFIG/Policy.JSON` }, insensitive, env)).toMatchObject({ decision: 'protected' });
+    expect(protectToolArguments({ p: `${ws}/src/../.CONFIG/Policy.JSON` }, locations, env)).toBeUndefined();
+    expect(protectToolArguments({ p: `${ws}/src/../.CONFIG` }, insensitive, env)).toMatchObject({ decision: 'protected' });
+    expect(protectToolArguments({ p: `${ws}/src/../.CONFIG` }, insensitive, env, { readOnly: true })).toBeUndefined();
   });
 
   it('refuses file: URIs inside a protected location, percent-encoded or not', () => {
