@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import type { Log } from '../proxy/log.js';
 import type { SessionOptions } from '../proxy/session.js';
 import { escapeText } from '../terminal/escape.js';
 import type { CliContext } from './context.js';
@@ -11,20 +12,29 @@ export async function runCommand(command: string[], options: RunOptions, ctx: Cl
   const [cmd, ...args] = command;
   if (!cmd) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-memory');
   ctx.verbose = Boolean(options.verbose);
-  const [{ runGuard }, { StderrWriter }] = await Promise.all([import('../proxy/session.js'), import('../terminal/stderr.js')]);
+  const { StderrWriter } = await import('../terminal/stderr.js');
   // The real stderr is written without blocking the relay; a test's stream is written as it is.
   const stderr = ctx.stderr === process.stderr ? new StderrWriter(process.stderr) : undefined;
-  ctx.exitCode = await runGuard(cmd, args, options, {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    log: (level, message) => {
-      if (options.quiet && level !== 'error') return;
-      if (!options.verbose && level === 'debug') return;
-      // Messages quote what servers and agents sent: one line each, with nothing a terminal acts on.
-      const line = `mcp-guard: ${escapeText(message)}\n`;
-      if (stderr) stderr.line(line);
-      else ctx.stderr.write(line);
-    },
-    serverStderr: stderr?.nonBlocking ? { write: (chunk) => stderr.bytes(chunk), onDrain: (fn) => stderr.onDrain(fn) } : undefined,
-  });
+  const log: Log = (level, message) => {
+    if (options.quiet && level !== 'error') return;
+    if (!options.verbose && level === 'debug') return;
+    // Messages quote what servers and agents sent: one line each, with nothing a terminal acts on.
+    const line = `mcp-guard: ${escapeText(message)}\n`;
+    if (stderr) stderr.line(line);
+    else ctx.stderr.write(line);
+  };
+  // The server starts first, from a small module, and boots while the rest of mcp-guard loads.
+  const { startUpstream } = await import('../proxy/start-upstream.js');
+  const serverStderr = stderr?.nonBlocking ? { write: (chunk: Buffer) => stderr.bytes(chunk), onDrain: (fn: () => void) => stderr.onDrain(fn) } : undefined;
+  const started = await startUpstream(cmd, args, options.policy, serverStderr);
+  let runGuard: typeof import('../proxy/session.js').runGuard;
+  try {
+    ({ runGuard } = await import('../proxy/session.js'));
+  } catch (error) {
+    started.upstream.kill();
+    await started.upstream.exited;
+    throw error;
+  }
+  log('debug', `started ${cmd} (pid ${started.upstream.pid}) under ${started.policyFile}`);
+  ctx.exitCode = await runGuard(started, cmd, args, options, { stdin: process.stdin, stdout: process.stdout, log });
 }

@@ -5,7 +5,6 @@ import { PolicyError } from '../errors.js';
 import { expandHome } from '../paths/expand-home.js';
 import { Limiter } from '../limits/limiter.js';
 import { type CompiledPolicy, compilePolicy } from '../policy/engine/compile.js';
-import { findPolicyFile } from '../policy/source/discover.js';
 import { hostFileSystem } from '../policy/host-file-system.js';
 import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
 import { SessionPins } from '../pins/session-pins.js';
@@ -15,7 +14,8 @@ import { AuditLog } from './audit.js';
 import { watchPolicyFile } from './policy-watcher.js';
 import { exposedOwnFiles, protectedLocations } from './protected-locations.js';
 import { Relay } from './relay.js';
-import { type ChildExit, exitStatusOf, startChild } from '../child/child.js';
+import { type ChildExit, exitStatusOf } from '../child/child.js';
+import type { StartedUpstream } from './start-upstream.js';
 import type { Log } from './log.js';
 
 /** The `run` options, as both command-line parsers produce them. */
@@ -37,11 +37,6 @@ export interface SessionIO {
   stdin: Readable;
   stdout: Writable;
   log: Log;
-  /**
-   * Where the server's stderr goes when mcp-guard passes it through itself (its own stderr is a
-   * pipe written without blocking); without it the server inherits mcp-guard's stderr.
-   */
-  serverStderr?: { write(chunk: Buffer): boolean; onDrain(fn: () => void): void };
 }
 
 const MAX_WARNINGS_SHOWN = 10;
@@ -70,26 +65,13 @@ async function compileLoaded(loaded: LoadedPolicy, own: { stateDir: string | und
 }
 
 /**
- * One guarded session: start the upstream while the policy is loaded (fail closed: a policy
- * that does not pass stops it before anything is relayed, exit 2), relay until either side
- * ends, stop the child, and resolve to the exit status.
+ * One guarded session, once its server has started (start-upstream.ts): load and compile the
+ * policy (fail closed: a policy that does not pass stops the server before anything is relayed,
+ * exit 2), relay until either side ends, stop the child, and resolve to the exit status.
  */
-export async function runGuard(command: string, args: string[], options: SessionOptions, io: SessionIO): Promise<number> {
-  const policyFile = await findPolicyFile({ explicit: options.policy, env: process.env, cwd: process.cwd() });
-  // The server starts while the policy is checked and compiled (that took most of a session's
-  // start-up). In its own process group, killed with mcp-guard if mcp-guard itself fails
-  // (src/child/): a policy that does not pass stops it before it has been sent anything (exit 2).
-  const upstream = await startChild(command, args, { stderr: io.serverStderr ? 'pipe' : 'inherit' });
+export async function runGuard(started: StartedUpstream, command: string, args: string[], options: SessionOptions, io: SessionIO): Promise<number> {
+  const { policyFile, upstream } = started;
   const serverStderr = upstream.stderr;
-  if (serverStderr && io.serverStderr) {
-    const sink = io.serverStderr;
-    // The server blocks on its own stderr pipe while mcp-guard's reader is behind, as it would inheriting it.
-    serverStderr.on('data', (chunk: Buffer) => {
-      if (!sink.write(chunk)) serverStderr.pause();
-    });
-    sink.onDrain(() => serverStderr.resume());
-  }
-  io.log('debug', `started ${command} (pid ${upstream.pid}) under ${policyFile}`);
   const stopServer = async (error: unknown): Promise<never> => {
     upstream.kill();
     await upstream.exited;
