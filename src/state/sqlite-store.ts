@@ -28,10 +28,7 @@ export class SqliteStateStore implements StateStore {
   chargeGrant(grant: string, requests: ReadonlyArray<ReadonlyArray<Charge>>, now: number): GrantChargeResult[] {
     if (requests.every((r) => r.length === 0)) return requests.map(() => ({ ok: true, ticket: { events: [] } }));
     return this.use(() => {
-      const counters = this.countersFor(grant);
-      return this.database()
-        .transaction(() => requests.map((charges) => (charges.length === 0 ? okEmpty() : toResult(counters.chargeInTransaction(charges, now)))))
-        .immediate();
+      return this.countersFor(grant).chargeBatch(requests, now).map(toResult);
     });
   }
 
@@ -107,10 +104,6 @@ export class SqliteStateStore implements StateStore {
       throw stateUnavailable(this.description, (error as Error).message, error);
     }
   }
-}
-
-function okEmpty(): GrantChargeResult {
-  return { ok: true, ticket: { events: [] } };
 }
 
 function toResult(charge: GrantCharge): GrantChargeResult {

@@ -119,26 +119,41 @@ describe('GrantCounters against the obvious implementation', () => {
           const naive = new NaiveCounters();
           const tickets: Array<{ real: number[]; naive: number[] }> = [];
           let now = 0;
-          for (const op of ops) {
-            const c = counters[op.conn ? 1 : 0]!;
-            const step = () => {
-              if (op.kind === 'refund') {
-                if (tickets.length === 0) return;
-                const [t] = tickets.splice(op.which % tickets.length, 1);
-                c.refund(t!.real);
-                naive.refund(t!.naive);
-                return;
-              }
-              now += op.dt;
-              const charges = op.limits.map((i) => ({ ...LIMITS[i]!, scope: 'grant' as const, amount: op.amount }));
-              const a = c.tryCharge(charges, now);
-              const b = naive.tryCharge(charges, now);
-              expect(a.ok).toBe(b.ok);
-              if (a.ok && b.ok) tickets.push({ real: a.ids, naive: b.ids });
+          const step = (op: (typeof ops)[number], c: GrantCounters) => {
+            if (op.kind === 'refund') {
+              if (tickets.length === 0) return;
+              const [t] = tickets.splice(op.which % tickets.length, 1);
+              c.refund(t!.real);
+              naive.refund(t!.naive);
+              return;
+            }
+            now += op.dt;
+            const charges = op.limits.map((i) => ({ ...LIMITS[i]!, scope: 'grant' as const, amount: op.amount }));
+            const a = c.tryCharge(charges, now);
+            const b = naive.tryCharge(charges, now);
+            expect(a.ok).toBe(b.ok);
+            if (a.ok && b.ok) tickets.push({ real: a.ids, naive: b.ids });
+          };
+          // Consecutive batched operations on one connection share one transaction (as a chunk's calls do).
+          for (let i = 0; i < ops.length; ) {
+            const c = counters[ops[i]!.conn ? 1 : 0]!;
+            let end = i + 1;
+            if (ops[i]!.batch) while (end < ops.length && ops[end]!.batch && ops[end]!.conn === ops[i]!.conn) end++;
+            const group = ops.slice(i, end);
+            const checked = (reader: GrantCounters) => {
+              for (const l of LIMITS) expect(reader.used(l.counter, l.windowMs, now)).toBe(naive.used(l.counter, l.windowMs, now));
             };
-            if (op.batch) c.batch(step);
-            else step();
-            for (const l of LIMITS) expect(counters[0]!.used(l.counter, l.windowMs, now)).toBe(naive.used(l.counter, l.windowMs, now));
+            if (ops[i]!.batch) {
+              c.batch(() => {
+                for (const op of group) {
+                  step(op, c);
+                  // Read through the transaction itself: the other connection waits for its commit.
+                  checked(c);
+                }
+              });
+            } else step(group[0]!, c);
+            checked(counters[0]!);
+            i = end;
           }
         },
       ),

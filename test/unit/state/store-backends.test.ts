@@ -163,6 +163,16 @@ const CASES: Case[] = [
       { at: 10_000, charge: [[a1(), a1()], [a1()], [a1()]], expect: ['ok', 'ok', 'ok'] },
     ],
   },
+  {
+    name: 'a counter a late batch moved forward keeps that time for the rest of the batch',
+    steps: [
+      { at: 10_000, charge: [[a1()]], expect: ['ok'] },
+      // The first request is taken at a's 10 000, which becomes b's time too: the next two are charged at 10 000, not 5 000.
+      { at: 5_000, charge: [[a1(), lim('b', 1000, 2)], [lim('b', 1000, 2)], [lim('b', 1000, 2)]], expect: ['ok', 'ok', 'b/1000 retry 1'] },
+      { at: 10_999, usage: ['b', 1000], is: 2 },
+      { at: 11_000, usage: ['b', 1000], is: 0 },
+    ],
+  },
 ];
 
 describe.each(BACKENDS)('the limit suite on %s', (_name, make) => {
