@@ -38,6 +38,30 @@ describe('control characters a C parser cuts names at', () => {
   });
 });
 
+describe('names a server that trims or drops invisible characters would run as a denied tool', () => {
+  it.each([
+    ['a trailing space', 'shell_exec '],
+    ['a leading ideographic space', '\u3000shell_exec'],
+    ['a zero-width space', 'shell_\u200bexec'],
+    ['a soft hyphen', 'shell_\u00adexec'],
+    ['a byte-order mark', '\ufeffshell_exec'],
+  ])('%s: refused as the entry it resembles, never relayed', async (_what, name) => {
+    const { g, ws } = guard({ version: '1', default: 'allow', tools: { shell_exec: 'deny' } });
+    g.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: { cmd: 'id' } } });
+    expect(await g.response(1)).toMatchObject({ result: { isError: true, _meta: { 'mcp-guard': { decision: 'denied', rule: 'tools.shell_exec' } } } });
+    g.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'a b ' } } });
+    await g.response(2);
+    expect(toolCalls(ws).map((m) => (m.params as { name: string }).name)).toEqual(['echo']);
+  });
+
+  it('an argument name with a zero-width space is refused as invalid arguments', async () => {
+    const { g, ws } = guard({ version: '1', default: 'deny', tools: { read_file: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': ['/tmp/allowed'] } } } } } });
+    g.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_file', arguments: { 'path\u200b': '/etc/shadow' } } });
+    expect(await g.response(1)).toMatchObject({ result: { _meta: { 'mcp-guard': { decision: 'invalid_arguments' } } } });
+    expect(toolCalls(ws)).toEqual([]);
+  });
+});
+
 describe('hidden tools', () => {
   it.each([
     ['listed in hide', { hide: ['secret_tool'], tools: {} }, 'hide'],

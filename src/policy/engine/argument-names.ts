@@ -3,8 +3,9 @@ import { foldName } from './fold.js';
 /**
  * The argument member names a rule's schemas (`args` and every `when`) name, as a tree that
  * follows `properties` and array `items`. A call whose member differs from a named one only in
- * letter case or Unicode form (`"Path"` where the schema says `path`) is refused (SPEC §4): Go's
- * encoding/json reads it as `path`, while the schema never looked at it.
+ * letter case, Unicode form, invisible characters or surrounding spaces (`"Path"` where the
+ * schema says `path`) is refused (SPEC §4): Go's encoding/json reads it as `path`, while the
+ * schema never looked at it.
  */
 export interface PropertyTree {
   /** Folded name → the names as the schemas spell them. */

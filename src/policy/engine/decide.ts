@@ -175,7 +175,7 @@ function hiddenToolRule(policy: CompiledPolicy, name: string): string | undefine
 function variantOf<T>(table: NameTable<T>, base: string, name: string, exact: { key: string } | undefined): Decision | undefined {
   const folded = lookupFolded(table, name);
   if (!folded || folded.key === exact?.key) return undefined;
-  return refuse('denied', `${base}.${folded.key}`, `"${name}" matches the policy entry "${folded.key}" only after ignoring letter case or Unicode form; use the exact name`);
+  return refuse('denied', `${base}.${folded.key}`, `"${name}" matches the policy entry "${folded.key}" only after ignoring letter case, Unicode form, invisible characters or surrounding spaces; use the exact name`);
 }
 
 type EntryKind = 'tool' | 'prompt' | 'resource';
@@ -206,7 +206,7 @@ function judgeEntry(
       return refuse(
         'invalid_arguments',
         `${rule.rule}.args`,
-        `${variant.path} is not an argument this policy knows; it differs from "${variant.meant}" only in letter case or Unicode form (some servers would read it as "${variant.meant}"); send "${variant.meant}"`,
+        `${variant.path} is not an argument this policy knows; it differs from "${variant.meant}" only in letter case, Unicode form, invisible characters or surrounding spaces (some servers would read it as "${variant.meant}"); send "${variant.meant}"`,
       );
     }
   }
