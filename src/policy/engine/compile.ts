@@ -5,7 +5,7 @@ import { foldName } from './fold.js';
 import { compileGlob, type GlobKind, type GlobMatcher, isGlob } from './glob.js';
 import type { PathEnv } from './path-within.js';
 import type { ProtectedLocation } from './self-protection.js';
-import { normaliseUri } from './uri.js';
+import { normaliseFileGlob, normaliseUri } from './uri.js';
 import { schemas } from './walk.js';
 import type { Action, ApprovalVia, DefaultAction, JsonSchema, LimitSpec, PinMode, PolicyDocument, RuleSpec } from './types.js';
 
@@ -92,8 +92,10 @@ function buildTable<T>(entries: Array<[string, T]>, kind: GlobKind): NameTable<T
   const table: NameTable<T> = { exact: new Map(), patterns: [], foldedExact: new Map(), foldedPatterns: [] };
   for (const [key, value] of entries) {
     if (isGlob(key)) {
-      table.patterns.push({ key, matcher: compileGlob(key, kind), value });
-      table.foldedPatterns.push({ key, matcher: compileGlob(foldName(key), kind), value });
+      // A `file:` glob is matched in the spelling its URIs are normalised to (uri.ts).
+      const pattern = kind === 'uri' ? normaliseFileGlob(key) : key;
+      table.patterns.push({ key, matcher: compileGlob(pattern, kind), value });
+      table.foldedPatterns.push({ key, matcher: compileGlob(foldName(pattern), kind), value });
     } else {
       let plain = key.replace(/\\(.)/gsu, '$1');
       // A URI entry names the normalised URI, as the URIs it is matched against are.

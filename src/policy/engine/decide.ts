@@ -147,7 +147,7 @@ export function decideResource(policy: CompiledPolicy, uri: unknown): Decision {
   const normal = normaliseUri(uri);
   const entry = lookup(policy.resources, normal);
   if (entry?.value.action === 'hide') return refuse('denied', entry.value.rule, `the resource "${uri}" is not available`);
-  const protectedRead = protectResource(normal, policy.protect, policy.pathEnv);
+  const protectedRead = protectResource(uri, policy.protect, policy.pathEnv);
   if (protectedRead) return protectedRead;
   return judgeEntry(policy, 'resource', normal, entry, { uri }, []);
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { refuse, type RefuseDecision } from './decision.js';
 import { type PathEnv, resolveLikeTheOs } from './path-within.js';
-import { filePathOf } from './uri.js';
+import { filePathsOf } from './uri.js';
 
 /**
  * SPEC §9: mcp-guard's own files (the policy in use and its symlink target, the state dir, the
@@ -47,12 +47,19 @@ export function protectToolArguments(args: unknown, locations: readonly Protecte
   return undefined;
 }
 
-/** `resources/read` (and subscribe) of a `file:` URI inside a protected location. */
+/** `resources/read` (and subscribe) of a `file:` URI inside a protected location, read any way a server reads it. */
 export function protectResource(uri: string, locations: readonly ProtectedLocation[], env: PathEnv): RefuseDecision | undefined {
   if (locations.length === 0) return undefined;
-  const file = filePathOf(uri);
-  const hit = file === undefined ? mentions(uri, locations) : protectedBy(file, locations, env);
-  return hit ? refusal(hit) : undefined;
+  const files = filePathsOf(uri);
+  if (files === undefined) {
+    const hit = mentions(uri, locations);
+    return hit ? refusal(hit) : undefined;
+  }
+  for (const file of files) {
+    const hit = protectedBy(file, locations, env);
+    if (hit) return refusal(hit);
+  }
+  return undefined;
 }
 
 function refusal(location: ProtectedLocation): RefuseDecision {
