@@ -1,6 +1,8 @@
 /** JSON-RPC 2.0 message kinds and the wire errors mcp-guard builds. */
 
+import { foldName } from '../policy/engine/fold.js';
 import { CONTROL_CHARACTER, foldMemberName } from './duplicate-keys.js';
+import { KNOWN_METHODS } from './known-methods.js';
 
 export type JsonRpcId = string | number;
 
@@ -24,6 +26,18 @@ function isId(value: unknown): value is JsonRpcId {
 const ENVELOPE_MEMBERS = ['jsonrpc', 'id', 'method', 'params', 'result', 'error'];
 const JUDGED_PARAMS = ['name', 'arguments', 'uri'];
 const JUDGED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe']);
+
+/** MCP's methods by their folded spelling (letter case, Unicode form, invisible characters, surrounding spaces). */
+const KNOWN_BY_FOLD = new Map([...KNOWN_METHODS].map((m) => [foldName(m), m]));
+
+/**
+ * The MCP method `method` is a variant of (`TOOLS/CALL`, `tools/call `), or undefined: a server
+ * that matches methods leniently would run it as that method, which mcp-guard would not judge.
+ */
+function methodVariant(method: string): string | undefined {
+  if (KNOWN_METHODS.has(method)) return undefined;
+  return KNOWN_BY_FOLD.get(foldName(method));
+}
 
 /**
  * A member that is not one of `names` but is one of them to a parser that ignores letter case
@@ -54,6 +68,8 @@ export function classify(value: unknown): Message {
     if (typeof obj.method !== 'string') return { kind: 'invalid', id, why: 'method must be a string' };
     // A C server reads "tools/call\u0000x" as tools/call; mcp-guard would judge an unknown method.
     if (CONTROL_CHARACTER.test(obj.method)) return { kind: 'invalid', id, why: 'method contains a control character' };
+    const meant = methodVariant(obj.method);
+    if (meant !== undefined) return { kind: 'invalid', id, why: `the method ${JSON.stringify(obj.method)} differs from ${meant} only in letter case, Unicode form, invisible characters or surrounding spaces` };
     if ('result' in obj || 'error' in obj) return { kind: 'invalid', id, why: 'a request cannot carry result or error' };
     const p = Array.isArray(params) ? undefined : (params as Record<string, unknown> | undefined);
     const paramVariant = p && JUDGED_METHODS.has(obj.method) ? caseVariantMember(p, JUDGED_PARAMS) : undefined;

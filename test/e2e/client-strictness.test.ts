@@ -62,6 +62,22 @@ describe('names a server that trims or drops invisible characters would run as a
   });
 });
 
+describe('methods a server that matches leniently would run as an MCP method', () => {
+  it.each([
+    ['letter case', 'TOOLS/CALL'],
+    ['a trailing space', 'tools/call '],
+    ['a full-width letter', 'tools/ｃall'],
+    ['a zero-width joiner', 'tools/\u200dcall'],
+  ])('%s: refused with -32600, never relayed', async (_what, method) => {
+    const { g, ws } = guard({ version: '1', default: 'allow', tools: { shell_exec: 'deny' } });
+    g.send({ jsonrpc: '2.0', id: 1, method, params: { name: 'shell_exec', arguments: { cmd: 'id' } } });
+    expect(await g.response(1)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('differs from tools/call') } });
+    g.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    await g.response(2);
+    expect(ws.recorded().filter((m) => m.id === 1)).toEqual([]);
+  });
+});
+
 describe('hidden tools', () => {
   it.each([
     ['listed in hide', { hide: ['secret_tool'], tools: {} }, 'hide'],

@@ -115,6 +115,20 @@ describe('the server→client direction is as strict as the other', () => {
     expect(ws.recorded().filter((m) => m.id === 's1')).toEqual([]);
   });
 
+  it.each([
+    ['in letter case', 'Sampling/CreateMessage'],
+    ['by a trailing space', 'sampling/createMessage '],
+  ])('a request whose method differs from a denied one only %s never reaches the client', async (_how, method) => {
+    const { g } = guard(hiddenPolicy, {
+      on: { 'tools/call': [json({ jsonrpc: '2.0', id: 's1', method, params: { messages: [], maxTokens: 1 } }), line('{"jsonrpc":"2.0","id":$ID,"result":{"content":[]}}')] },
+    });
+    g.send(INIT);
+    await g.response(0);
+    g.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'echo', arguments: {} } });
+    expect(await g.response(5)).toMatchObject({ result: { content: [] } });
+    expect(seen(g).toLowerCase()).not.toContain('sampling');
+  });
+
   it('a list result with a "Tools" member (Go clients read it as "tools") is dropped, and the request gets -32603', async () => {
     const { g } = guard(hiddenPolicy, {
       on: { 'tools/list': [line('{"jsonrpc":"2.0","id":$ID,"result":{"Tools":[{"name":"secret_tool","inputSchema":{"type":"object"}}]}}')] },

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { findNameVariant } from './argument-names.js';
 import { type CompiledLimit, type CompiledPolicy, type CompiledRule, lookup, lookupFolded, type NameTable, type TableEntry } from './compile.js';
 import { type Charge, type Decision, ALLOW_ALWAYS, refuse } from './decision.js';
-import { KNOWN_METHODS, LIFECYCLE_METHODS } from './known-methods.js';
+import { KNOWN_METHODS, LIFECYCLE_METHODS } from '../../protocol/known-methods.js';
 import { describeArgumentErrors } from './schema-errors.js';
 import type { Action } from './types.js';
 import { protectResource, protectToolArguments } from './self-protection.js';
