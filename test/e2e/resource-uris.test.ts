@@ -42,7 +42,7 @@ function spellings(p: string): Array<[string, string]> {
     ['no authority', `file:${escaped}`],
     ['backslashes (a WHATWG parser reads them as /)', `file:${escaped.replaceAll('/', '\\')}`],
     ['an escaped separator', `file://${dir.replaceAll(' ', '%20')}%2F${file}`],
-    ['an escaped .. separator', `file://${ws.dir}/public/..%2F${escaped.slice(ws.dir.length + 1)}`],
+    ['an escaped .. separator', `file://${dir.replaceAll(' ', '%20')}/..%2F${dir.slice(dir.lastIndexOf('/') + 1).replaceAll(' ', '%20')}%2F${file}`],
     ['an escaped letter', `file://${escaped.replace('/key.pem', '/%6Bey.pem')}`],
     ['a raw space where the policy has %20, and the reverse', `file://${p}`],
     ['surrounding spaces', ` file://${escaped} `],
@@ -78,5 +78,51 @@ describe.each(['whatwg', 'python'])('file: URIs read the way a %s server reads t
       if (answer.includes(SECRET) || answer.includes('other%20secrets/**')) leaked.push(`${why}: ${uri}`);
     }
     expect(leaked).toEqual([]);
+  });
+});
+
+describe.each(['whatwg', 'python'])('file: URIs in tool arguments, read the way a %s server reads them', (reader) => {
+  let session: Awaited<ReturnType<typeof connect>>;
+  let policyWs: Workspace;
+  beforeAll(async () => {
+    // The guard starts in the directory it confines the tool to, as a client started in a workspace does.
+    policyWs = workspace({
+      version: '1',
+      default: 'deny',
+      tools: { read: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': [join(ws.dir, 'public'), '/tmp/nowhere'] } }, required: ['path'], additionalProperties: false } } },
+    });
+    session = await connect(policyWs, { server: ['node', SERVER], env: { FILE_READER: reader }, cwd: join(ws.dir, 'public') });
+  });
+  afterAll(async () => session?.client.close());
+
+  const read = async (path: string) => JSON.stringify(await session.client.callTool({ name: 'read', arguments: { path } }));
+
+  it('reads an allowed file by path and by URI', async () => {
+    expect(await read('readme.md')).toContain('hello');
+    expect(await read(`file://${ws.dir}/public/readme.md`)).toContain('hello');
+  });
+
+  it('never reads a file outside x-path-within through a file: URI', async () => {
+    const leaked: string[] = [];
+    for (const [why, uri] of spellings(join(ws.dir, 'secrets', 'key.pem'))) if ((await read(uri.trim())).includes(SECRET)) leaked.push(`${why}: ${uri}`);
+    expect(leaked).toEqual([]);
+  });
+});
+
+describe('a file: URI in a tool argument naming mcp-guard\'s own files', () => {
+  it('is refused as protected, however it is spelled', async () => {
+    const own = workspace({ version: '1', default: 'allow' });
+    const session = await connect(own, { server: ['node', SERVER], env: { FILE_READER: 'python' } });
+    try {
+      const leaked: string[] = [];
+      for (const [why, uri] of spellings(own.policyFile)) {
+        const answer = JSON.stringify(await session.client.callTool({ name: 'read', arguments: { path: uri } }));
+        if (answer.includes('default')) leaked.push(`${why}: ${uri}`);
+        else expect(answer, uri).toContain('self-protection');
+      }
+      expect(leaked).toEqual([]);
+    } finally {
+      await session.client.close();
+    }
   });
 });

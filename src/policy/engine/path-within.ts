@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { filePathsOf } from './uri.js';
 
 /**
  * What path resolution needs to know of the file system. The engine reads it through this view
@@ -33,15 +34,19 @@ class SymlinkLoop extends Error {}
  * symlink before applying the `..` after it — collapsing `..` first (as `path.resolve` does)
  * would let `/allowed/link-to-etc/../x` pass for `/allowed/x` while the OS opens `/etc/../x`.
  * Components that do not exist yet are taken as written. Anything unresolvable (a NUL byte,
- * `~otheruser`, a symlink loop) is not inside.
+ * `~otheruser`, a symlink loop) is not inside. A `file:` URI (which many servers accept where a
+ * path goes) must be inside both as a relative path and as every path it names (uri.ts).
  */
 export function isPathWithin(candidate: string, roots: string[], env: PathEnv): boolean {
-  const resolved = resolveLikeTheOs(candidate, env);
-  if (resolved === undefined) return false;
-  return roots.some((root) => {
-    const base = resolveLikeTheOs(root, env);
-    if (base === undefined) return false;
-    return resolved === base || resolved.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
+  const asUri = filePathsOf(candidate) ?? [];
+  return [candidate, ...asUri].every((spelling) => {
+    const resolved = resolveLikeTheOs(spelling, env);
+    if (resolved === undefined) return false;
+    return roots.some((root) => {
+      const base = resolveLikeTheOs(root, env);
+      if (base === undefined) return false;
+      return resolved === base || resolved.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
+    });
   });
 }
 

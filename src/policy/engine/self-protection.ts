@@ -38,7 +38,7 @@ export function protectToolArguments(args: unknown, locations: readonly Protecte
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string') {
-      const hit = protectedBy(value, locations, env, !tool.readOnly);
+      const hit = protectedBy(value, locations, env, !tool.readOnly) ?? protectedFileUri(value, locations, env, !tool.readOnly);
       if (hit) return refusal(hit);
     } else if (value !== null && typeof value === 'object') {
       for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push(item);
@@ -50,14 +50,15 @@ export function protectToolArguments(args: unknown, locations: readonly Protecte
 /** `resources/read` (and subscribe) of a `file:` URI inside a protected location, read any way a server reads it. */
 export function protectResource(uri: string, locations: readonly ProtectedLocation[], env: PathEnv): RefuseDecision | undefined {
   if (locations.length === 0) return undefined;
-  const files = filePathsOf(uri);
-  if (files === undefined) {
-    const hit = mentions(uri, locations);
-    return hit ? refusal(hit) : undefined;
-  }
-  for (const file of files) {
-    const hit = protectedBy(file, locations, env);
-    if (hit) return refusal(hit);
+  const hit = filePathsOf(uri) === undefined ? mentions(uri, locations) : protectedFileUri(uri, locations, env, false);
+  return hit ? refusal(hit) : undefined;
+}
+
+/** A `file:` URI in an argument (many servers take one where a path goes), judged as each path it can name. */
+function protectedFileUri(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
+  for (const file of filePathsOf(text) ?? []) {
+    const hit = protectedBy(file, locations, env, ancestorsToo);
+    if (hit) return hit;
   }
   return undefined;
 }

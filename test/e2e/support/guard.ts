@@ -47,6 +47,8 @@ export interface GuardOptions {
   mode?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** The working directory the guard (and so its server) starts in. */
+  cwd?: string;
 }
 
 /** The guard's command line around a server (the fixture by default). */
@@ -61,7 +63,7 @@ function guardEnv(ws: Workspace, o: GuardOptions): Record<string, string> {
 /** A real MCP client (the SDK's) talking to the built CLI over stdio. */
 export async function connect(ws: Workspace, o: GuardOptions & { capabilities?: Record<string, unknown> } = {}) {
   const stderr: string[] = [];
-  const transport = new StdioClientTransport({ command: process.execPath, args: guardArgs(ws, o), env: guardEnv(ws, o), stderr: 'pipe' });
+  const transport = new StdioClientTransport({ command: process.execPath, args: guardArgs(ws, o), env: guardEnv(ws, o), stderr: 'pipe', ...(o.cwd ? { cwd: o.cwd } : {}) });
   transport.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
   const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities: o.capabilities ?? {} });
   await client.connect(transport);
