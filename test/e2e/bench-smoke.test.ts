@@ -111,7 +111,7 @@ describe('npm run bench (smoke)', () => {
     const bin = join(tmp, 'bin-without-redis');
     mkdirSync(bin);
     symlinkSync('/bin/sh', join(bin, 'sh'));
-    const { code, stdout, stderr } = await bench(['--quick', '--targets', 'guard-realistic-redis'], { ...process.env, PATH: bin });
+    const { code, stdout, stderr } = await bench(['--quick', '--targets', 'guard-realistic-redis', '--out', join(tmp, 'no-redis.json')], { ...process.env, PATH: bin });
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^guard-realistic-redis skipped: redis-server is not installed/m);
     expect(stdout).not.toMatch(/Redis pipelined/);
@@ -127,7 +127,7 @@ describe('npm run bench (smoke)', () => {
 
   it('reports a target that fails instead of hanging, and exits 1', async () => {
     // A one-phase timeout far below a real answer's time: the run must fail with the phase named.
-    const { code, stdout } = await bench(['--quick', '--targets', 'direct', '--timeout', '1']);
+    const { code, stdout } = await bench(['--quick', '--targets', 'direct', '--timeout', '1', '--out', join(tmp, 'timeout.json')]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/direct round 1: startup: no answer within 1 ms/);
   });
