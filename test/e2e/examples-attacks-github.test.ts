@@ -1,6 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attack, type Attack, breaches, copyExample, guardServer, type GuardedServer, receivedCalls, SERVERS } from './support/attacks.js';
+import { attack, type Attack, breaches, copyExample, freshDir, guardServer, type GuardedServer, receivedCalls, SERVERS } from './support/attacks.js';
 
 /**
  * examples/github.policy.json in front of @modelcontextprotocol/server-github (without a token:
@@ -54,7 +55,12 @@ const ATTACKS: Attack[] = [
 
 let g: GuardedServer;
 beforeAll(async () => {
-  g = await guardServer({ policyFile: copyExample('github.policy.json'), server: ['node', SERVER], answer: 'decline', env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'not-a-token' } });
+  // A working directory whose parent holds none of mcp-guard's files: a repo named ".." resolves
+  // there, and self-protection would refuse it (rightly) before the schema could, were the
+  // checkout itself in the temporary directory that holds the copied policy.
+  const cwd = join(freshDir('mcp-guard-github-'), 'work', 'here');
+  mkdirSync(cwd, { recursive: true });
+  g = await guardServer({ policyFile: copyExample('github.policy.json'), server: ['node', SERVER], answer: 'decline', cwd, env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'not-a-token' } });
 });
 afterAll(async () => g?.close());
 
