@@ -9,7 +9,7 @@
 export const WINDOWS_SHELL = ['cmd', '/d', '/c'] as const;
 
 export interface GuardForm {
-  /** How mcp-guard is started: installed command, `node <script>`, or `npx mcp-guard`. */
+  /** How mcp-guard is started: installed command, `node <script>`, or npx by its npm name (unsafe; recognised only to unwrap it). */
   launcher: 'command' | 'node' | 'npx';
   /** Index in args of mcp-guard's first option. */
   optionsStart: number;
