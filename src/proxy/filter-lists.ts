@@ -1,6 +1,6 @@
 import type { CompiledPolicy } from '../policy/engine/compile.js';
 import { isEntryVisible, isToolVisible } from '../policy/engine/decide.js';
-import { normaliseUri } from '../policy/engine/uri.js';
+import { uriReadings } from '../policy/engine/uri.js';
 import { foldMemberName } from '../protocol/duplicate-keys.js';
 
 /** List requests whose responses are filtered so the agent never sees hidden entries (SPEC §4). */
@@ -40,7 +40,7 @@ export function isListEntryVisible(policy: CompiledPolicy, method: string, entry
     case 'prompts/list':
       return typeof entry.name === 'string' && isEntryVisible(policy, policy.prompts, entry.name);
     case 'resources/list':
-      return typeof entry.uri === 'string' && isEntryVisible(policy, policy.resources, normaliseUri(entry.uri));
+      return typeof entry.uri === 'string' && uriReadings(entry.uri).every((normal) => isEntryVisible(policy, policy.resources, normal));
     default:
       return typeof entry.uriTemplate === 'string' && isEntryVisible(policy, policy.resources, entry.uriTemplate);
   }

@@ -44,9 +44,12 @@ function spellings(p: string): Array<[string, string]> {
     ['an escaped separator', `file://${dir.replaceAll(' ', '%20')}%2F${file}`],
     ['an escaped .. separator', `file://${dir.replaceAll(' ', '%20')}/..%2F${dir.slice(dir.lastIndexOf('/') + 1).replaceAll(' ', '%20')}%2F${file}`],
     ['an escaped letter', `file://${escaped.replace('/key.pem', '/%6Bey.pem')}`],
+    ['a // before .. (URL parsers drop the empty segment, the kernel the directory)', `file://${escaped.replace('/key.pem', '//../key.pem')}`],
     ['a raw space where the policy has %20, and the reverse', `file://${p}`],
     ['surrounding spaces', ` file://${escaped} `],
     ['upper-case scheme', `FILE://${escaped}`],
+    ['a tab inside the scheme (URL parsers drop it)', `fi\tle://${escaped}`],
+    ['a control character before it (URL parsers strip it)', `\u0001file://${escaped}`],
   ];
 }
 

@@ -6,7 +6,7 @@ import { KNOWN_METHODS, LIFECYCLE_METHODS } from '../../protocol/known-methods.j
 import { describeArgumentErrors } from './schema-errors.js';
 import type { Action } from './types.js';
 import { protectResource, protectToolArguments } from './self-protection.js';
-import { normaliseUri } from './uri.js';
+import { uriReadings } from './uri.js';
 
 /**
  * The decision engine. Pure: it reads the compiled policy and the message and returns a Decision.
@@ -144,12 +144,18 @@ export function decidePrompt(policy: CompiledPolicy, name: unknown, args: unknow
 export function decideResource(policy: CompiledPolicy, uri: unknown): Decision {
   if (typeof uri !== 'string') return refuse('invalid_arguments', 'resources', 'params.uri must be a string');
   if (uri.length > MAX_URI_LENGTH) return refuse('invalid_arguments', 'resources', `the URI is ${uri.length} characters long; URIs over ${MAX_URI_LENGTH} are refused`);
-  const normal = normaliseUri(uri);
-  const entry = lookup(policy.resources, normal);
-  if (entry?.value.action === 'hide') return refuse('denied', entry.value.rule, `the resource "${uri}" is not available`);
   const protectedRead = protectResource(uri, policy.protect, policy.pathEnv);
-  if (protectedRead) return protectedRead;
-  return judgeEntry(policy, 'resource', normal, entry, { uri }, []);
+  // A `file:` URI that servers can read as two paths is judged as both: the stricter decision holds.
+  let decision: Decision | undefined;
+  for (const normal of uriReadings(uri)) {
+    const entry = lookup(policy.resources, normal);
+    if (entry?.value.action === 'hide') return refuse('denied', entry.value.rule, `the resource "${uri}" is not available`);
+    if (protectedRead) return protectedRead;
+    const reading = judgeEntry(policy, 'resource', normal, entry, { uri }, []);
+    if (reading.outcome === 'refuse') return reading;
+    if (!decision || (reading.outcome === 'ask' && decision.outcome === 'allow')) decision = reading;
+  }
+  return decision!;
 }
 
 /**
@@ -292,8 +298,9 @@ export function isEntryVisible(policy: CompiledPolicy, table: NameTable<Compiled
 /** Whether the resources rules refuse this URI outright (a tool result's resource links to it are withheld). */
 export function isResourceRefused(policy: CompiledPolicy, uri: string): boolean {
   if (uri.length > MAX_URI_LENGTH) return true;
-  const normal = normaliseUri(uri);
-  const entry = lookup(policy.resources, normal);
-  if (!entry) return policy.default === 'deny';
-  return entry.value.action === 'deny' || entry.value.action === 'hide';
+  return uriReadings(uri).some((normal) => {
+    const entry = lookup(policy.resources, normal);
+    if (!entry) return policy.default === 'deny';
+    return entry.value.action === 'deny' || entry.value.action === 'hide';
+  });
 }

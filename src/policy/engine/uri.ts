@@ -14,7 +14,7 @@
 const URI = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s;
 
 export function normaliseUri(uri: string): string {
-  const text = uri.trim();
+  const text = asUrlParsersRead(uri);
   if (FILE.test(text)) return `file://${removeDotSegments(filePath(text))}`;
   const m = URI.exec(text);
   if (!m) return normalisePercent(text);
@@ -29,16 +29,47 @@ export function normaliseUri(uri: string): string {
 const FILE = /^file:/i;
 
 /**
+ * The text a WHATWG URL parser parses: tabs and newlines anywhere removed, controls and spaces at
+ * either end stripped (so `fi\tle:///x` and `\u0001file:///x` are `file:///x` to a server that
+ * tries an argument as a URL first), and other white space at either end too.
+ */
+function asUrlParsersRead(text: string): string {
+  return text.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').trim();
+}
+
+/**
  * The path part of a `file:` URI in one spelling: every escape decoded (`%2F` and `%5C` are
  * separators then), `\` as `/`, the host dropped, then white space, controls, `"<>`` ` ``, `%`
  * and non-ASCII characters encoded again (upper-case hex), so `my docs`, `my%20docs` and
  * `%6Dy docs` are one path, as they are to a server that decodes them. An escape that is not
  * UTF-8 stays as written. One leading `/`, no runs of `/`; dot segments are left in place.
  */
-function filePath(fileUri: string): string {
+function filePath(fileUri: string, collapseRuns = true): string {
   const m = URI.exec(fileUri.replace(/\\/g, '/'))!;
   const path = respell(m[3]!, (decoded) => encodePathCharacters(decoded.replace(/\\/g, '/')));
-  return `/${path}`.replace(/\/{2,}/g, '/');
+  const absolute = path.startsWith('/') ? path : `/${path}`;
+  return collapseRuns ? absolute.replace(/\/{2,}/g, '/') : absolute;
+}
+
+/**
+ * A `file:` path as WHATWG URL parsers (Node's `new URL`) read it: `..` applied before runs of
+ * `/` are merged, so the empty segment of `//` is what `..` removes (`/a//../b` is `/a/b` to them,
+ * `/b` to the kernel).
+ */
+function urlParserPath(text: string): string {
+  return removeDotSegments(filePath(text, false)).replace(/\/{2,}/g, '/');
+}
+
+/**
+ * Every normalised form of a URI a server may act on: `normaliseUri`'s, and for a `file:` URI
+ * whose `//` before a `..` URL parsers read otherwise, theirs too. The policy must allow all of them.
+ */
+export function uriReadings(uri: string): string[] {
+  const normal = normaliseUri(uri);
+  const text = asUrlParsersRead(uri);
+  if (!FILE.test(text)) return [normal];
+  const parsed = `file://${urlParserPath(text)}`;
+  return parsed === normal ? [normal] : [normal, parsed];
 }
 
 /** Characters a file path keeps percent-encoded in its one spelling (and `%` itself). */
@@ -143,11 +174,11 @@ function removeDotSegments(path: string): string {
  * that taken literally (a POSIX file name) too. Escapes that do not decode stay as written.
  */
 export function filePathsOf(uri: string): string[] | undefined {
-  const text = uri.trim();
+  const text = asUrlParsersRead(uri);
   if (!FILE.test(text)) return undefined;
   const decode = decodeLeniently;
   const physical = filePath(text);
-  const paths = new Set([decode(physical), decode(removeDotSegments(physical))]);
+  const paths = new Set([decode(physical), decode(removeDotSegments(physical)), decode(urlParserPath(text))]);
   if (text.includes('\\')) paths.add(decode(`/${URI.exec(text)![3]!}`.replace(/\/{2,}/g, '/')));
   return [...paths];
 }

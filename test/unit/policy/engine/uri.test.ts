@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob } from '../../../../src/policy/engine/glob.js';
-import { filePathsOf, normaliseFileGlob, normaliseUri } from '../../../../src/policy/engine/uri.js';
+import { filePathsOf, normaliseFileGlob, normaliseUri, uriReadings } from '../../../../src/policy/engine/uri.js';
 
 /** Path segments with the characters that spellings disagree on: spaces, `%`, non-ASCII, quotes. */
 const segment = fc.stringMatching(/^[a-zA-Z0-9 %"é€._~-]{1,8}$/).filter((s) => s !== '.' && s !== '..');
@@ -67,6 +67,14 @@ describe('file: URIs', () => {
   it('reads .. both as written and after the escapes that hide it are decoded', () => {
     expect(filePathsOf('file:///pub/..%2Fsecret')).toEqual(['/pub/../secret', '/secret']);
     expect(normaliseUri('file:///pub/..%2Fsecret')).toBe('file:///secret');
+  });
+
+  it('reads a file: URI as URL parsers read it too: tabs and newlines dropped, controls at the ends stripped, .. before //', () => {
+    expect(normaliseUri('fi\tle:///a/b')).toBe('file:///a/b');
+    expect(normaliseUri('\u0001file:///a/b\n')).toBe('file:///a/b');
+    expect(uriReadings('file:///secrets//../key.pem')).toEqual(['file:///key.pem', 'file:///secrets/key.pem']);
+    expect(uriReadings('file:///a/../b')).toEqual(['file:///b']);
+    expect(filePathsOf('file:///secrets//../key.pem')).toEqual(['/secrets/../key.pem', '/key.pem', '/secrets/key.pem']);
   });
 
   it('leaves other schemes as RFC 3986 normalises them', () => {
