@@ -174,6 +174,8 @@ function removeDotSegments(path: string): string {
  * that taken literally (a POSIX file name) too. Escapes that do not decode stay as written.
  */
 export function filePathsOf(uri: string): string[] | undefined {
+  // Every string argument of a call comes here: most have no colon, and are no URI at all.
+  if (!uri.includes(':')) return undefined;
   const text = asUrlParsersRead(uri);
   if (!FILE.test(text)) return undefined;
   const decode = decodeLeniently;
