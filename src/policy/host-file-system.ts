@@ -15,22 +15,24 @@ export function hostFileSystem(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>
 }
 
 function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
-  // What the file system said, kept only until the current synchronous run ends: the relay judges a
-  // whole chunk of input in one run, before anything in it reaches the server, so nothing a call
-  // does can change the answers meanwhile; and the directories every path starts with (the working
-  // directory's) are looked at once per chunk instead of once per string.
+  // Whether a path is a symlink is kept only until the current synchronous run ends: the relay
+  // judges a whole chunk of input in one run, before anything in it reaches the server, so nothing
+  // a call does can change the answers meanwhile.
   const links = new Map<string, boolean | undefined>();
-  const dirs = new Map<string, { path: string; exists: boolean }>();
   let clearing = false;
   const forgetSoon = () => {
     if (clearing) return;
     clearing = true;
     queueMicrotask(() => {
       links.clear();
-      dirs.clear();
       clearing = false;
     });
   };
+  // The working directory's resolution is kept for the life of the process. The server resolves a
+  // relative name against its working directory itself (the inode it inherited), not against that
+  // directory's path: walking the path again would not follow a rename any better, and cost a
+  // system call per component for every message (several microseconds each after an idle pause).
+  const dirs = new Map<string, { path: string; exists: boolean }>();
   return {
     home: overrides.home ?? homedir(),
     cwd: overrides.cwd ?? process.cwd(),
@@ -52,8 +54,8 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
       let known = dirs.get(key);
       if (!known) {
         known = compute();
-        dirs.set(key, known);
-        forgetSoon();
+        // A directory that does not exist yet is looked at again next time.
+        if (known.exists) dirs.set(key, known);
       }
       return known;
     },

@@ -15,9 +15,9 @@ export interface PathEnv {
   isSymlink(path: string): boolean | undefined;
   readlink(path: string): string;
   /**
-   * Remembers a directory's resolution while the file system cannot have changed (the host keeps
-   * it for one synchronous run): the working directory is resolved once per chunk of input, not
-   * once per string argument. Optional; without it every path is walked whole.
+   * Remembers the working directory's resolution (the host keeps it for the life of the process,
+   * see host-file-system.ts), so a relative name costs one look at the file system, not one per
+   * component of the working directory. Optional; without it every path is walked whole.
    */
   remember?(key: string, compute: () => { path: string; exists: boolean }): { path: string; exists: boolean };
 }
