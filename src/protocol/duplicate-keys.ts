@@ -61,6 +61,71 @@ export function findAmbiguity(text: string, allowCR = false): Ambiguity | undefi
   return scan(text, true, !allowCR);
 }
 
+/**
+ * `findAmbiguity` for text that JSON.parse has turned into `value`, without scanning the text when
+ * the value proves there is nothing to find: every object's member names are lower-case ASCII (or
+ * the object has one member) with no control character, it is not deep enough to matter, the
+ * text has no CR, and the text holds exactly as many members as the value. The last needs care:
+ * each member in the text is a quote followed by `:` (white space between them allowed), and
+ * inside a string a quote is always escaped, so the text's count of quote-colon pairs is its
+ * members plus any `\":` in string contents; the value's count is the text's members less its
+ * repeats. The two are equal only when there are no repeats and no `\":`. Whenever anything is
+ * out of the ordinary the text is scanned, so the answer (and which ambiguity is named) is
+ * always the scan's.
+ */
+export function findAmbiguityIn(text: string, value: unknown, allowCR = false): Ambiguity | undefined {
+  if (allowCR || !text.includes('\r')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    const members = plainMembers(value, 0);
+    if (members >= 0 && members === memberCount(text)) return undefined;
+  }
+  return scan(text, true, !allowCR);
+}
+
+const MEMBER = /"[\t\n\r ]*:/g;
+
+function memberCount(text: string): number {
+  MEMBER.lastIndex = 0;
+  let count = 0;
+  while (MEMBER.test(text)) count++;
+  return count;
+}
+
+/** The members of every object in `value`, or -1 when a name or the nesting calls for the scan. */
+function plainMembers(value: object, depth: number): number {
+  if (depth >= MAX_NESTING) return -1;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const element: unknown = value[i];
+      if (element !== null && typeof element === 'object') {
+        const inner = plainMembers(element, depth + 1);
+        if (inner < 0) return -1;
+        total += inner;
+      }
+    }
+    return total;
+  }
+  let own = 0;
+  let folds = false;
+  for (const name in value) {
+    own++;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c < 0x20 || c >= 0x7f) return -1;
+      if (c >= 65 && c <= 90) folds = true;
+    }
+    const member: unknown = (value as Record<string, unknown>)[name];
+    if (member !== null && typeof member === 'object') {
+      const inner = plainMembers(member, depth + 1);
+      if (inner < 0) return -1;
+      total += inner;
+    }
+  }
+  if (folds && own > 1) return -1;
+  return total + own;
+}
+
 function scan(text: string, strict: boolean, refuseCR = strict): Ambiguity | undefined {
   // Each frame is the names seen in an open object (folded), or null for an open array.
   const stack: Array<string[] | Set<string> | null> = [];

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Limiter } from '../limits/limiter.js';
 import type { SessionPins } from '../pins/session-pins.js';
 import type { CompiledPolicy } from '../policy/engine/compile.js';
-import { type Ambiguity, findAmbiguity, topLevelElements } from '../protocol/duplicate-keys.js';
+import { type Ambiguity, findAmbiguityIn, topLevelElements } from '../protocol/duplicate-keys.js';
 import { LineSplitter } from '../protocol/framing.js';
 import { classify, errorLine, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR } from '../protocol/message.js';
 import { ResponseScanner } from '../protocol/response-scanner.js';
@@ -226,7 +226,7 @@ export class Relay {
       return this.queueReply(errorLine(null, PARSE_ERROR, 'mcp-guard: the message is not valid JSON'));
     }
     if (Array.isArray(value)) return this.onClientBatch(value, text);
-    const ambiguity = findAmbiguity(text);
+    const ambiguity = findAmbiguityIn(text, value);
     if (ambiguity) return this.inTurn(refuseAmbiguous(value, ambiguity), line);
     // Most verdicts come at once; one that waits for the state store takes its place in the queue.
     let now: Verdict | undefined;
@@ -274,7 +274,7 @@ export class Relay {
       const isContainer = element !== null && typeof element === 'object';
       const span = isContainer ? spans[objectIndex++] : undefined;
       const raw = span ? text.slice(span[0], span[1]) : JSON.stringify(element);
-      const ambiguity = isContainer ? findAmbiguity(raw) : undefined;
+      const ambiguity = isContainer ? findAmbiguityIn(raw, element) : undefined;
       if (ambiguity) {
         verdicts[i] = { verdict: refuseAmbiguous(element, ambiguity), raw };
         return done();
@@ -338,7 +338,7 @@ export class Relay {
     }
     // Read differently by another client's parser, or too deep to handle safely: not relayed
     // (a bare CR is made a space on the way out instead).
-    const ambiguity = findAmbiguity(text, true);
+    const ambiguity = findAmbiguityIn(text, value, true);
     if (ambiguity) {
       const why = describeViolation(ambiguity);
       if (!Array.isArray(value)) return this.serverJudge.dropAnswer(responseId(value), why);
