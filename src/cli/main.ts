@@ -4,10 +4,14 @@ import type { Command } from 'commander';
 import { GuardError } from '../errors.js';
 import { type CliContext, diagnostic } from './context.js';
 import { firstOperand, RUN_OPTIONS } from './options.js';
+import { parseRunArgs } from './run-args.js';
+import { runCommand } from './run-command.js';
 
 /**
  * Subcommands, each in its own module, loaded only when used: `run` sits on every session's
- * start-up path and must not pay for lint, venv, YAML or SARIF.
+ * start-up path and must not pay for lint, venv, YAML or SARIF. What `run` needs to start the
+ * server is imported statically instead (the fast path below): on a cold Node.js every dynamic
+ * import costs a few milliseconds, and the server boots only once it is spawned.
  */
 const COMMAND_MODULES: Record<string, () => Promise<{ register: (program: Command, ctx: CliContext) => void }>> = {
   run: () => import('./run.js'),
@@ -71,10 +75,8 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   }
 
   if (!wantsHelp && (explicit === undefined || explicit === 'run')) {
-    const { parseRunArgs } = await import('./run-args.js');
     const fast = parseRunArgs(argv);
     if (fast) {
-      const { runCommand } = await import('./run-command.js');
       try {
         await runCommand(fast.command, fast.options, ctx);
         return ctx.exitCode;

@@ -2,7 +2,9 @@ import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../errors.js';
 import type { Log } from '../proxy/log.js';
 import type { SessionOptions } from '../proxy/session.js';
+import { startUpstream } from '../proxy/start-upstream.js';
 import { escapeText } from '../terminal/escape.js';
+import { StderrWriter } from '../terminal/stderr.js';
 import type { CliContext } from './context.js';
 
 export type RunOptions = SessionOptions;
@@ -14,7 +16,6 @@ export async function runCommand(command: string[], options: RunOptions, ctx: Cl
   if (!cmd) throw new UsageError('no server command given: put the server\'s command after "--", e.g. mcp-guard --policy policy.json -- npx -y @modelcontextprotocol/server-memory');
   ctx.verbose = Boolean(options.verbose);
   keepYoungGenerationSmall();
-  const { StderrWriter } = await import('../terminal/stderr.js');
   // The real stderr is written without blocking the relay; a test's stream is written as it is.
   const stderr = ctx.stderr === process.stderr ? new StderrWriter(process.stderr) : undefined;
   const log: Log = (level, message) => {
@@ -25,8 +26,8 @@ export async function runCommand(command: string[], options: RunOptions, ctx: Cl
     if (stderr) stderr.line(line);
     else ctx.stderr.write(line);
   };
-  // The server starts first, from a small module, and boots while the rest of mcp-guard loads.
-  const { startUpstream } = await import('../proxy/start-upstream.js');
+  // The server starts first (this module and start-upstream.js are small and load with main.js),
+  // and boots while the rest of mcp-guard loads.
   const serverStderr = stderr?.nonBlocking ? { write: (chunk: Buffer) => stderr.bytes(chunk), onDrain: (fn: () => void) => stderr.onDrain(fn) } : undefined;
   const started = await startUpstream(cmd, args, options.policy, serverStderr);
   let runGuard: typeof import('../proxy/session.js').runGuard;
