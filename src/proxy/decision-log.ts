@@ -22,6 +22,15 @@ export interface DecisionLogOptions {
 export class DecisionLog {
   constructor(private readonly options: DecisionLogOptions) {}
 
+  /**
+   * Whether a decision leaves any trace: an audit log is open, or it goes to stderr (a refusal
+   * unless --quiet, anything with --verbose). Most allowed calls leave none, and are not unpacked.
+   */
+  wants(decision: Decision): boolean {
+    if (decision.outcome === 'refuse' ? !this.options.quiet : this.options.verbose) return true;
+    return this.options.audit() !== undefined;
+  }
+
   record(direction: Direction, method: string, id: JsonRpcId | undefined, params: Record<string, unknown> | undefined, decision: Decision, note?: Record<string, unknown>): void {
     // Refusals are worth a line on stderr (a client's server log is where a person looks first);
     // every other decision only with --verbose.

@@ -67,7 +67,7 @@ export class Enactor {
   /** Records the verdict (audit, stderr) and returns it for the writer. */
   enact(verdict: Verdict): Verdict {
     const { judged } = verdict;
-    if (judged) this.decisions.record(judged.direction, judged.method, judged.id, judged.params, judged.decision, judged.note);
+    if (judged && this.decisions.wants(judged.decision)) this.decisions.record(judged.direction, judged.method, judged.id, judged.params, judged.decision, judged.note);
     if (verdict.pinEvents) for (const event of verdict.pinEvents) this.decisions.recordPin(event);
     if (verdict.log) this.log(verdict.log.level, verdict.log.message);
     return verdict;
