@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { PathEnv } from './engine/path-within.js';
 
@@ -15,24 +15,42 @@ export function hostFileSystem(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>
 }
 
 function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
-  // Whether a path is a symlink is kept only until the current synchronous run ends: the relay
+  // What the file system said is kept only until the current synchronous run ends: the relay
   // judges a whole chunk of input in one run, before anything in it reaches the server, so nothing
   // a call does can change the answers meanwhile.
   const links = new Map<string, boolean | undefined>();
+  let here: { path: string | undefined } | undefined;
   let clearing = false;
   const forgetSoon = () => {
     if (clearing) return;
     clearing = true;
     queueMicrotask(() => {
       links.clear();
+      here = undefined;
       clearing = false;
     });
   };
-  // The working directory's resolution is kept for the life of the process. The server resolves a
-  // relative name against its working directory itself (the inode it inherited), not against that
-  // directory's path: walking the path again would not follow a rename any better, and cost a
-  // system call per component for every message (several microseconds each after an idle pause).
-  const dirs = new Map<string, { path: string; exists: boolean }>();
+  // The server resolves a relative path against the directory it inherited from mcp-guard: that
+  // directory itself, even once it is moved, not the path it had. The kernel says where it is now
+  // (getcwd, through realpath of "."), in one system call where walking its path took one per
+  // component. A test that gives its own working directory gets the walk of that path instead.
+  const workingDirectory =
+    overrides.cwd === undefined
+      ? () => {
+          if (!here) {
+            let now: string | undefined;
+            try {
+              now = realpathSync.native('.');
+            } catch {
+              // Removed: nothing relative can be opened there, by the server either.
+              now = undefined;
+            }
+            here = { path: now };
+            forgetSoon();
+          }
+          return here.path;
+        }
+      : undefined;
   return {
     home: overrides.home ?? homedir(),
     cwd: overrides.cwd ?? process.cwd(),
@@ -50,14 +68,6 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
       return answer;
     },
     readlink: (path) => readlinkSync(path),
-    remember(key, compute) {
-      let known = dirs.get(key);
-      if (!known) {
-        known = compute();
-        // A directory that does not exist yet is looked at again next time.
-        if (known.exists) dirs.set(key, known);
-      }
-      return known;
-    },
+    ...(workingDirectory ? { workingDirectory } : {}),
   };
 }

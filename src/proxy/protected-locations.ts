@@ -22,7 +22,7 @@ export function protectedLocations(own: OwnFiles, env: PathEnv): ProtectedLocati
   const add = (file: string | undefined, what: string) => {
     if (!file) return;
     const absolute = path.resolve(env.cwd, file);
-    for (const spelling of new Set([absolute, resolveLikeTheOs(absolute, env) ?? absolute])) {
+    for (const spelling of new Set([absolute, ...resolveLikeTheOs(absolute, env)])) {
       if (!out.some((l) => l.path === spelling)) out.push({ path: spelling, what, caseInsensitive: ignoresCase(spelling) });
     }
   };

@@ -9,17 +9,19 @@ import { filePathsOf } from './uri.js';
 export interface PathEnv {
   /** Where `~` points. */
   home: string;
-  /** Where relative paths start (the upstream inherits mcp-guard's). */
+  /** Where relative paths start, as a path (the upstream inherits mcp-guard's working directory). */
   cwd: string;
   /** Whether `path` is a symbolic link; undefined when it does not exist or cannot be examined. */
   isSymlink(path: string): boolean | undefined;
   readlink(path: string): string;
   /**
-   * Remembers the working directory's resolution (the host keeps it for the life of the process,
-   * see host-file-system.ts), so a relative name costs one look at the file system, not one per
-   * component of the working directory. Optional; without it every path is walked whole.
+   * Where the working directory is now, as the kernel knows it (free of symlinks; undefined once
+   * it is removed). It is `cwd` until the directory, or one above it, is moved: a server that
+   * opens a relative path as it is (Go, C, Python's open) then reaches the moved directory, one
+   * that joins it to the path it started in (Node's path.resolve) reaches whatever is at `cwd`
+   * now, and both are judged. Optional: without it, relative paths start at `cwd` alone.
    */
-  remember?(key: string, compute: () => { path: string; exists: boolean }): { path: string; exists: boolean };
+  workingDirectory?(): string | undefined;
 }
 
 /** Linux gives up after 40 links in one lookup (MAXSYMLINKS); so do we, and a loop is "not inside". */
@@ -39,61 +41,79 @@ class SymlinkLoop extends Error {}
  */
 export function isPathWithin(candidate: string, roots: string[], env: PathEnv): boolean {
   const asUri = filePathsOf(candidate) ?? [];
+  const bases = roots.flatMap((root) => resolveLikeTheOs(root, env));
   return [candidate, ...asUri].every((spelling) => {
-    const resolved = resolveLikeTheOs(spelling, env);
-    if (resolved === undefined) return false;
-    return roots.some((root) => {
-      const base = resolveLikeTheOs(root, env);
-      if (base === undefined) return false;
-      return resolved === base || resolved.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
-    });
+    const readings = resolveLikeTheOs(spelling, env);
+    return (
+      readings.length > 0 &&
+      readings.every((resolved) => bases.some((base) => resolved === base || resolved.startsWith(base.endsWith(path.sep) ? base : base + path.sep)))
+    );
   });
 }
 
-/** The absolute, symlink-free path the OS would reach for `input`, or undefined when it cannot be known. */
-export function resolveLikeTheOs(input: string, env: PathEnv): string | undefined {
-  if (typeof input !== 'string' || input === '' || input.includes('\0')) return undefined;
+/**
+ * The absolute, symlink-free paths the OS would reach for `input`: one, except for a relative
+ * path once the working directory has been moved (see PathEnv.workingDirectory); none when it
+ * cannot be known.
+ */
+export function resolveLikeTheOs(input: string, env: PathEnv): string[] {
+  if (typeof input !== 'string' || input === '' || input.includes('\0')) return [];
   let absolute: string;
   if (input === '~' || input.startsWith('~/') || (path.sep === '\\' && input.startsWith('~\\'))) {
     absolute = env.home + path.sep + input.slice(1);
   } else if (input.startsWith('~')) {
     // `~user/...`: another account's home, which shells and Python's expanduser would expand.
-    return undefined;
+    return [];
+  } else if (path.isAbsolute(input)) {
+    absolute = input;
   } else {
-    absolute = path.isAbsolute(input) ? input : env.cwd + path.sep + input;
+    if (env.workingDirectory) {
+      const here = env.workingDirectory();
+      // Still where it was: its path has no symlink in it (it is the kernel's), so nothing to walk.
+      if (here === env.cwd) return listed(resolveFrom(here, input, env));
+      const moved = here === undefined ? undefined : resolveFrom(here, input, env);
+      return [...listed(fromPath(env.cwd + path.sep + input, env)), ...listed(moved)];
+    }
+    absolute = env.cwd + path.sep + input;
   }
+  return listed(fromPath(absolute, env));
+}
+
+function listed(resolved: string | undefined): string[] {
+  return resolved === undefined ? [] : [resolved];
+}
+
+function fromPath(absolute: string, env: PathEnv): string | undefined {
   if (!path.isAbsolute(absolute)) return undefined;
+  const root = path.parse(absolute).root;
+  return resolveFrom(root, absolute.slice(root.length), env);
+}
+
+/** `relative` resolved from `start`, a directory that exists and is free of symlinks. */
+function resolveFrom(start: string, relative: string, env: PathEnv): string | undefined {
+  // The common case, cheaply: a name with no separator (most string arguments are not paths at
+  // all) is the directory plus the name, unless the name is itself a symlink.
+  if (relative !== '.' && relative !== '..' && !relative.includes('/') && !(path.sep === '\\' && relative.includes('\\'))) {
+    const next = start + (start.endsWith(path.sep) ? '' : path.sep) + relative;
+    if (env.isSymlink(next) !== true) return next;
+  }
   try {
-    return (quickWalk(input, env) ?? walk(path.parse(absolute).root, absolute, env, { links: 0 })).path;
+    return walk(start, relative, env, { links: 0 }).path;
   } catch (error) {
     if (error instanceof SymlinkLoop) return undefined;
     throw error;
   }
 }
 
-/**
- * The common case, cheaply: a relative name with no separator (most string arguments are not
- * paths at all) is the working directory's resolution (remembered) plus the name, unless the
- * name is itself a symlink. Anything else is walked whole.
- */
-function quickWalk(input: string, env: PathEnv): { path: string; exists: boolean } | undefined {
-  if (!env.remember || input === '.' || input === '..' || input.includes('/') || (path.sep === '\\' && input.includes('\\')) || path.isAbsolute(input)) return undefined;
-  const cwd = env.remember(env.cwd, () => walk(path.parse(env.cwd).root, env.cwd, env, { links: 0 }));
-  if (!cwd.exists) return undefined;
-  const next = cwd.path + (cwd.path.endsWith(path.sep) ? '' : path.sep) + input;
-  const isLink = env.isSymlink(next);
-  if (isLink === true) return undefined;
-  return { path: next, exists: isLink !== undefined };
+function components(relative: string): string[] {
+  return relative.split(path.sep === '\\' ? /[\\/]/ : '/');
 }
 
-function components(p: string): string[] {
-  return p.slice(path.parse(p).root.length).split(path.sep === '\\' ? /[\\/]/ : '/');
-}
-
-function walk(start: string, absolute: string, env: PathEnv, state: { links: number }): { path: string; exists: boolean } {
+/** Walks `relative` from `start` (existing, symlink-free), one component at a time. */
+function walk(start: string, relative: string, env: PathEnv, state: { links: number }): { path: string; exists: boolean } {
   let current = start;
   let exists = true;
-  for (const part of components(absolute)) {
+  for (const part of components(relative)) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       // `current` is already free of symlinks, so its lexical parent is its real parent.
@@ -119,7 +139,8 @@ function walk(start: string, absolute: string, env: PathEnv, state: { links: num
     if (++state.links > MAX_SYMLINKS) throw new SymlinkLoop();
     const target = env.readlink(next);
     const targetAbsolute = path.isAbsolute(target) ? target : current + path.sep + target;
-    ({ path: current, exists } = walk(path.parse(targetAbsolute).root, targetAbsolute, env, state));
+    const root = path.parse(targetAbsolute).root;
+    ({ path: current, exists } = walk(root, targetAbsolute.slice(root.length), env, state));
   }
   return { path: current, exists };
 }

@@ -82,14 +82,14 @@ function protectedBy(text: string, locations: readonly ProtectedLocation[], env:
     const tail = tailMatch(text, locations, ancestorsToo);
     if (tail) return tail;
   }
-  const resolved = resolveLikeTheOs(text, env);
-  if (resolved === undefined) return undefined;
-  let lower: string | undefined;
-  for (const location of locations) {
-    const { base, prefix } = prepared(location);
-    const candidate = location.caseInsensitive ? (lower ??= resolved.toLowerCase()) : resolved;
-    if (candidate === base || candidate.startsWith(prefix)) return location;
-    if (ancestorsToo && holds(candidate, resolved, base, env)) return location;
+  for (const resolved of resolveLikeTheOs(text, env)) {
+    let lower: string | undefined;
+    for (const location of locations) {
+      const { base, prefix } = prepared(location);
+      const candidate = location.caseInsensitive ? (lower ??= resolved.toLowerCase()) : resolved;
+      if (candidate === base || candidate.startsWith(prefix)) return location;
+      if (ancestorsToo && holds(candidate, resolved, base, env)) return location;
+    }
   }
   return undefined;
 }

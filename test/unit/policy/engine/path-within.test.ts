@@ -84,7 +84,9 @@ describe('isPathWithin', () => {
       fc.property(fc.array(segment, { maxLength: 8 }), (segments) => {
         const candidate = [allowed, ...segments].join('/');
         const inside = isPathWithin(candidate, [allowed], env());
-        const resolved = resolveLikeTheOs(candidate, env())!;
+        const [resolved, ...more] = resolveLikeTheOs(candidate, env());
+        expect(more).toEqual([]);
+        if (resolved === undefined) throw new Error(`${candidate} did not resolve`);
         expect(inside).toBe(resolved === allowed || resolved.startsWith(allowed + path.sep));
         // Where the whole path exists, our walk must agree with the kernel's realpath(3) (not
         // Node's JS realpathSync, which collapses `..` before following links).
@@ -97,5 +99,40 @@ describe('isPathWithin', () => {
         if (real !== undefined) expect(resolved).toBe(real);
       }),
     );
+  });
+});
+
+describe('a relative path once the working directory has moved', () => {
+  // The session started in `started`; the directory was then moved to `moved` and something else
+  // put at its old path. A Go or Python server opens `x` in `moved`; a Node server opens
+  // `started/x`, whatever that is now. Both must be judged.
+  let started: string;
+  let moved: string;
+  beforeAll(() => {
+    started = path.join(dir, 'started');
+    moved = path.join(dir, 'moved');
+    mkdirSync(started);
+    mkdirSync(moved);
+    symlinkSync(path.join(dir, 'outside'), path.join(moved, 'via-moved'));
+    symlinkSync(path.join(dir, 'outside'), path.join(started, 'via-started'));
+  });
+  const envAt = (now: string | undefined) => ({ ...hostFileSystem({ home, cwd: started }), workingDirectory: () => now });
+
+  it('is read both ways', () => {
+    expect(resolveLikeTheOs('x', envAt(moved))).toEqual([path.join(started, 'x'), path.join(moved, 'x')]);
+    expect(resolveLikeTheOs('via-moved/secret', envAt(moved))).toEqual([path.join(started, 'via-moved', 'secret'), path.join(dir, 'outside', 'secret')]);
+  });
+
+  it('is inside only when both readings are', () => {
+    for (const name of ['via-moved', 'via-moved/secret', 'via-started', 'via-started/secret']) {
+      expect(isPathWithin(name, [started, moved], envAt(moved))).toBe(false);
+    }
+    expect(isPathWithin('plain', [started, moved], envAt(moved))).toBe(true);
+    expect(isPathWithin('plain', [started], envAt(moved))).toBe(false);
+  });
+
+  it('is read once while the directory has not moved, and only from its path once it is removed', () => {
+    expect(resolveLikeTheOs('x', envAt(started))).toEqual([path.join(started, 'x')]);
+    expect(resolveLikeTheOs('x', envAt(undefined))).toEqual([path.join(started, 'x')]);
   });
 });
