@@ -80,10 +80,12 @@ export function summarize(runsByTarget) {
 
 /**
  * Each target this run can judge (those whose guard target ran):
- * `{ goal, target, reference, measured, limit, sense, met, text }`; `measured` is null when the
- * reference was not run.
+ * `{ goal, target, reference, measured, limit, sense, met, text, rounds }`; `measured` is null when
+ * the reference was not run. The verdict is the medians'; `rounds` (given the runs) is the same
+ * comparison round by round (the target and its reference run one after the other in each
+ * round): `{ min, max, meeting, of }`, so a verdict that the rounds split is seen to be at the line.
  */
-export function checkGoals(summary) {
+export function checkGoals(summary, runsByTarget = {}) {
   const checks = [];
   for (const goal of GOALS) {
     const entry = summary[goal.target];
@@ -91,17 +93,32 @@ export function checkGoals(summary) {
     const value = entry.median[goal.key];
     const reference = summary[goal.reference]?.median[goal.key];
     const absolute = goal.maxAddedUs !== undefined;
-    let measured = null;
-    if (value != null && reference != null) measured = absolute ? value - reference : reference ? value / reference : null;
+    const compare = (v, r) => (v == null || r == null ? null : absolute ? v - r : r ? v / r : null);
+    const measured = compare(value, reference);
     const limit = absolute ? goal.maxAddedUs : (goal.min ?? goal.max);
     const sense = goal.min !== undefined ? 'min' : 'max';
     const missing = !summary[goal.reference] ? `${goal.reference} was not run` : 'not measured';
-    checks.push({ ...judge(goal.goal, goal.target, measured, limit, sense, absolute ? 'µs' : '×', missing), reference: goal.reference });
+    const rounds = roundByRound(runsByTarget[goal.target], runsByTarget[goal.reference], goal.key, compare, (m) => (sense === 'min' ? m >= limit : m <= limit));
+    checks.push({ ...judge(goal.goal, goal.target, measured, limit, sense, absolute ? 'µs' : '×', missing, rounds), reference: goal.reference, ...(rounds ? { rounds } : {}) });
   }
   return checks;
 }
 
-function judge(goal, target, measured, limit, sense, unit, missing) {
+/** The comparison in each round both targets completed: its range, and how many rounds meet the target. */
+function roundByRound(runs, references, key, compare, meets) {
+  if (!runs || !references) return undefined;
+  const value = (run) => (key === 'peakRssMiB' ? (run.peakRssKiB == null ? null : run.peakRssKiB / 1024) : run[key]);
+  const values = [];
+  for (const run of runs) {
+    const reference = references.find((r) => r.round === run.round);
+    const m = reference ? compare(value(run), value(reference)) : null;
+    if (typeof m === 'number' && Number.isFinite(m)) values.push(m);
+  }
+  if (values.length === 0) return undefined;
+  return { min: Math.min(...values), max: Math.max(...values), meeting: values.filter(meets).length, of: values.length };
+}
+
+function judge(goal, target, measured, limit, sense, unit, missing, rounds) {
   // More decimals where the usual ones would print a near miss as equal to its target.
   let digits = unit === 'µs' ? 0 : 2;
   while (measured != null && measured !== limit && digits < 4 && measured.toFixed(digits) === limit.toFixed(digits)) digits++;
@@ -110,7 +127,10 @@ function judge(goal, target, measured, limit, sense, unit, missing) {
   if (measured == null) return { goal, target, measured: null, limit, sense, met: null, text: `n/a (target ${bound}; ${missing})` };
   const met = sense === 'min' ? measured >= limit : measured <= limit;
   const verdict = met ? 'met' : `MISSED by ${show(Math.abs(measured - limit), false)}`;
-  return { goal, target, measured, limit, sense, met, text: `${show(measured, true)}  (target ${bound})  ${verdict}` };
+  // Rounds that disagree with the medians' verdict mean it is at the line on this machine.
+  const split = rounds && rounds.meeting > 0 && rounds.meeting < rounds.of ? `; ${rounds.meeting} of ${rounds.of} rounds meet it` : '';
+  const spread = rounds && rounds.of > 1 ? `  (rounds ${show(rounds.min, true)} to ${show(rounds.max, true)}${split})` : '';
+  return { goal, target, measured, limit, sense, met, text: `${show(measured, true)}  (target ${bound})  ${verdict}${spread}` };
 }
 
 function pad(text, width, alignRight) {

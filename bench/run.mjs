@@ -193,7 +193,7 @@ async function main(argv) {
   }
   const finishedAt = new Date();
   const summary = summarize(runs);
-  const checks = checkGoals(summary);
+  const checks = checkGoals(summary, runs);
   const labels = Object.fromEntries(options.targets.map((name) => [name, name === 'guard-policy' ? `mcp-guard ${basename(options.policyFile).replace(/(\.policy)?\.(json|ya?ml)$/, '')}` : TARGETS[name].label]));
   for (const [name, list] of Object.entries(runs)) {
     for (const run of list) if (run.error) failures.push({ target: name, round: run.round, error: run.error });

@@ -95,9 +95,11 @@ describe('npm run bench (smoke)', () => {
       expect(entry).toMatchObject({ rounds: 1, failures: 0 });
     }
     expect(report.checks.map((check: { goal: string }) => check.goal)).toEqual(GOALS);
-    for (const check of report.checks as Array<{ measured: number; met: boolean }>) {
+    for (const check of report.checks as Array<{ measured: number; met: boolean; rounds: { min: number; max: number; meeting: number; of: number } }>) {
       expect(Number.isFinite(check.measured)).toBe(true);
       expect(typeof check.met).toBe('boolean');
+      // One round: the round-by-round comparison is the medians' own.
+      expect(check.rounds).toEqual({ min: check.measured, max: check.measured, meeting: check.met ? 1 : 0, of: 1 });
     }
     expect(report.matching.cases.map((c: { id: string }) => c.id)).toEqual(MATCHING_CASES);
     for (const matchingCase of report.matching.cases as Array<{ rows: Array<{ size: number; perCallUs: number; controlUs: number }> }>) {
