@@ -1,6 +1,6 @@
 /** JSON-RPC 2.0 message kinds and the wire errors mcp-guard builds. */
 
-import { foldName } from '../policy/engine/fold.js';
+import { foldName } from './fold.js';
 import { CONTROL_CHARACTER, foldMemberName } from './duplicate-keys.js';
 import { KNOWN_METHODS } from './known-methods.js';
 

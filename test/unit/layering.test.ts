@@ -23,6 +23,13 @@ describe('layering', () => {
       expect(f.text, f.name).not.toMatch(/\bDate\.now\(|new Date\(|\bprocess\.|\bconsole\./);
     }
   });
+  it('keeps the protocol layer below everything: framing and message rules import no policy, relay or state', () => {
+    const protocol = files.filter((f) => f.name.startsWith('protocol/'));
+    expect(protocol.map((f) => f.name)).toContain('protocol/message.ts');
+    for (const f of protocol) {
+      for (const [, spec] of f.text.matchAll(/(?:from|import\()\s*'([^']+)'/g)) expect(spec, `${f.name} imports ${spec}`).toMatch(/^(node:|\.\/)/);
+    }
+  });
   it('never exits the process from library code', () => {
     for (const f of files) expect(f.text, f.name).not.toMatch(/process\.exit\(/);
   });

@@ -1,4 +1,4 @@
-import { foldName } from './fold.js';
+import { foldName } from '../../protocol/fold.js';
 
 /**
  * The argument member names a rule's schemas (`args` and every `when`) name, as a tree that

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { propertyTree, type PropertyTree } from './argument-names.js';
 import { parseRateLimit, parseWindow } from './duration.js';
-import { foldName } from './fold.js';
+import { foldName } from '../../protocol/fold.js';
 import { compileGlob, type GlobKind, type GlobMatcher, isGlob } from './glob.js';
 import type { PathEnv } from './path-within.js';
 import type { ProtectedLocation } from './self-protection.js';
@@ -9,7 +9,7 @@ import { normaliseFileGlob, normaliseUri } from './uri.js';
 import { schemas } from './walk.js';
 import type { Action, ApprovalVia, DefaultAction, JsonSchema, LimitSpec, PinMode, PolicyDocument, RuleSpec } from './types.js';
 
-export { foldName } from './fold.js';
+export { foldName } from '../../protocol/fold.js';
 
 /**
  * A policy prepared for judging: globs, ajv validators and windows are compiled here, once per

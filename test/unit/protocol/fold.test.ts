@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldName } from '../../../../src/policy/engine/fold.js';
+import { foldName } from '../../../src/protocol/fold.js';
 
 /** The definition (SPEC §4 and fold.ts): NFKC, without default ignorables, trimmed, lower case. */
 const definition = (name: string) => name.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '').trim().toLowerCase();
