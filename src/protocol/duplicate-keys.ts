@@ -76,6 +76,9 @@ export function findAmbiguity(text: string, allowCR = false): Ambiguity | undefi
 export function findAmbiguityIn(text: string, value: unknown, allowCR = false): Ambiguity | undefined {
   if (allowCR || !text.includes('\r')) {
     if (value === null || typeof value !== 'object') return undefined;
+    // Members are counted with for-in, which would count an enumerable property something added
+    // to Object.prototype once per object, and so could make up for a repeated name: never trusted then.
+    if (inheritsEnumerables()) return scan(text, true, !allowCR);
     const members = plainMembers(value, 0);
     if (members >= 0 && members === memberCount(text)) return undefined;
   }
@@ -83,6 +86,12 @@ export function findAmbiguityIn(text: string, value: unknown, allowCR = false): 
 }
 
 const MEMBER = /"[\t\n\r ]*:/g;
+const PLAIN = {};
+
+function inheritsEnumerables(): boolean {
+  for (const _ in PLAIN) return true;
+  return false;
+}
 
 function memberCount(text: string): number {
   MEMBER.lastIndex = 0;

@@ -66,6 +66,16 @@ describe('findAmbiguityIn', () => {
     expect(findAmbiguityIn(atLimit, JSON.parse(atLimit))).toBeUndefined();
   });
 
+  it('does not count on for-in once something has made a property of Object.prototype enumerable', () => {
+    const text = '{"a":1,"a":2}';
+    Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(findAmbiguityIn(text, JSON.parse(text))).toEqual({ kind: 'duplicate-key', key: 'a' });
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+  });
+
   it('has nothing to find in a scalar', () => {
     expect(findAmbiguityIn('"a\\":"', 'a":')).toBeUndefined();
     expect(findAmbiguityIn('12', 12)).toBeUndefined();
