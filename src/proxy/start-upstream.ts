@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { type SupervisedChild, startChild } from '../child/child.js';
 import { findPolicyFile } from '../policy/source/discover.js';
 
@@ -22,6 +23,12 @@ export interface StartedUpstream {
  */
 export async function startUpstream(command: string, args: string[], policy: string | undefined, serverStderr: ServerStderrSink | undefined): Promise<StartedUpstream> {
   const policyFile = await findPolicyFile({ explicit: policy, env: process.env, cwd: process.cwd() });
+  // A policy file that cannot be read starts nothing: reading it says why, in the words run uses
+  // for every policy error. (One that reads but does not pass is found while the server boots.)
+  if (!readableFile(policyFile)) {
+    const { readPolicySource } = await import('../policy/load.js');
+    await readPolicySource(policyFile);
+  }
   const upstream = await startChild(command, args, { stderr: serverStderr ? 'pipe' : 'inherit' });
   const stderr = upstream.stderr;
   if (stderr && serverStderr) {
@@ -32,4 +39,14 @@ export async function startUpstream(command: string, args: string[], policy: str
     serverStderr.onDrain(() => stderr.resume());
   }
   return { policyFile, upstream };
+}
+
+/** Not missing, unreadable or a directory (what reading it would fail on at once). */
+function readableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return !statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }

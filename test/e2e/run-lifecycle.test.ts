@@ -31,20 +31,38 @@ describe('run: start-up failures', () => {
     expect(r.stderr).toMatch(/not executable/);
   });
 
-  it('exits 2 before spawning anything when the policy is missing or invalid', () => {
-    const ws = workspace({ version: '1', default: 'alow' });
+  it('exits 2 before spawning anything when the policy is missing, unreadable, or not found at all', () => {
+    const ws = workspace(allowAll);
     const marker = join(ws.dir, 'spawned');
-    const server = ['--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`];
-    const invalid = runSync(['--policy', ws.policyFile, ...server]);
-    expect(invalid.status).toBe(2);
-    expect(invalid.stderr).toMatch(/^mcp-guard: /);
-    expect(invalid.stderr).not.toMatch(/\n\s+at /);
+    // A shell starts in a millisecond: spawned at all, it leaves the marker before anything could stop it.
+    const server = ['--', 'sh', '-c', `: > '${marker}'`];
     const missing = runSync(['--policy', join(ws.dir, 'nope.json'), ...server]);
     expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^mcp-guard: policy file not found: .*nope\.json$/m);
+    const directory = runSync(['--policy', ws.dir, ...server]);
+    expect(directory.status).toBe(2);
+    expect(directory.stderr).toMatch(/^mcp-guard: cannot read policy file .*: it is a directory$/m);
     const none = spawnSync(process.execPath, [BIN, ...server], { cwd: ws.dir, encoding: 'utf8', env: { ...process.env, MCP_GUARD_POLICY: '' } });
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/init|example/);
     expect(() => statSync(marker)).toThrow();
+  });
+
+  it('exits 2 on a policy that does not pass, relaying nothing to the server it started meanwhile', () => {
+    // The server boots while the policy is checked (start-up would take longer otherwise), so it
+    // may have run; it is stopped before a byte reaches it.
+    const ws = workspace({ version: '1', default: 'alow' });
+    const r = spawnSync(process.execPath, [BIN, '--policy', ws.policyFile, '--', process.execPath, ECHO_SERVER], {
+      encoding: 'utf8',
+      input: `${JSON.stringify(INIT)}\n`,
+      env: { ...process.env, RECORD_FILE: ws.recordFile },
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^mcp-guard: .*alow/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(ws.recorded()).toEqual([]);
   });
 
   it('exits 2 on a bad command line', () => {
