@@ -31,8 +31,10 @@ const BACKENDS: Array<[string, () => [string, string]]> = [
 
 async function race(urls: [string, string], mode: 'count' | 'spend', max: number, rounds: number, perRound: number): Promise<number[][]> {
   const grant = `${mode}-${Math.random()}`;
+  // All eight start charging together, once every one has had time to boot.
+  const startAt = Date.now() + 3000;
   const workers = Array.from({ length: 8 }, (_, i) =>
-    execa(process.execPath, [WORKER, urls[i % 2]!, grant, String(rounds), mode, String(max), String(perRound)], { timeout: 120_000 }),
+    execa(process.execPath, [WORKER, urls[i % 2]!, grant, String(rounds), mode, String(max), String(perRound), String(startAt)], { timeout: 120_000 }),
   );
   return (await Promise.all(workers)).map((w) => JSON.parse(w.stdout) as number[]);
 }
