@@ -30,10 +30,10 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
       clearing = false;
     });
   };
-  // The server resolves a relative path against the directory it inherited from mcp-guard: that
-  // directory itself, even once it is moved, not the path it had. The kernel says where it is now
-  // (getcwd, through realpath of "."), in one system call where walking its path took one per
-  // component. A test that gives its own working directory gets the walk of that path instead.
+  // Where the working directory is now, as the kernel knows it (getcwd, through realpath of "."):
+  // one system call, where walking its path took one per component. Relative paths are judged
+  // from there, and, once the directory has been moved, from the path it started at as well
+  // (PathEnv.workingDirectory). A test that gives its own working directory walks that path instead.
   const workingDirectory =
     overrides.cwd === undefined
       ? () => {
