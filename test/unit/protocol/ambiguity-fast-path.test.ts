@@ -76,6 +76,11 @@ describe('findAmbiguityIn', () => {
     }
   });
 
+  it('scans a long text, and finds in it what the scan finds', () => {
+    const long = 'x'.repeat(70 * 1024);
+    for (const text of [`{"a":"${long}","a":1}`, `{"a":"${long}","b":1}`, `{"a":"${long}","A":1}`]) both(text, false);
+  });
+
   it('has nothing to find in a scalar', () => {
     expect(findAmbiguityIn('"a\\":"', 'a":')).toBeUndefined();
     expect(findAmbiguityIn('12', 12)).toBeUndefined();
