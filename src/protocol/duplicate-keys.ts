@@ -74,11 +74,10 @@ export function findAmbiguity(text: string, allowCR = false): Ambiguity | undefi
  * always the scan's.
  */
 export function findAmbiguityIn(text: string, value: unknown, allowCR = false): Ambiguity | undefined {
-  if (text.length <= FAST_PATH_MAX && (allowCR || !text.includes('\r'))) {
+  // Members are counted with for-in, which would count an enumerable property something added to
+  // Object.prototype once per object, and so could make up for a repeated name: never trusted then.
+  if (text.length <= FAST_PATH_MAX && (allowCR || !text.includes('\r')) && !inheritsEnumerables()) {
     if (value === null || typeof value !== 'object') return undefined;
-    // Members are counted with for-in, which would count an enumerable property something added
-    // to Object.prototype once per object, and so could make up for a repeated name: never trusted then.
-    if (inheritsEnumerables()) return scan(text, true, !allowCR);
     const members = plainMembers(value, 0);
     if (members >= 0 && members === memberCount(text)) return undefined;
   }
