@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Charge } from '../policy/engine/decision.js';
 import type { Database } from '../state/database.js';
+import type { GrantEvent } from '../state/store.js';
 import { retryAfter } from './sliding-window.js';
 
 /**
@@ -20,8 +21,14 @@ import { retryAfter } from './sliding-window.js';
  * always in order and never land behind a window's cursor (where they would stay in its sum for
  * good). Inside a transaction no other process can write, so the window rows and clocks it has
  * read are kept in memory until it ends, and the units it adds to a counter's windows are written
- * in one UPDATE before anything reads the table again and before it commits: the second and later
- * calls of a batch cost one INSERT each instead of five statements. The Redis backend (src/state/redis-scripts.ts) implements the same algorithm in Lua.
+ * in one UPDATE before anything reads the table again and before it commits. The events
+ * themselves wait in memory too: the requests of one batch that charge a counter at the same time
+ * become one row of their summed units, inserted when the batch ends (or before a statement reads
+ * the counter's events), so a chunk of calls costs one INSERT per counter rather than one per call.
+ * Each request keeps its share of the row (`GrantEvent`); a refund takes that share out of it. A
+ * row of several requests is what their separate rows would be (same time, consecutive in the
+ * cursor's order), so every decision is the same. The Redis backend (src/state/redis-scripts.ts)
+ * implements the same algorithm in Lua.
  */
 interface WindowRow {
   sum: number;
@@ -35,7 +42,20 @@ const LAST = Number.MAX_SAFE_INTEGER;
 /** Inserts (by this process, per counter) between prunes of events every window has left. */
 export const PRUNE_EVERY = 64;
 
-export type GrantCharge = { ok: true; ids: number[] } | { ok: false; charge: Charge; retryAfterSeconds: number | undefined };
+export type GrantCharge = { ok: true; events: GrantEvent[] } | { ok: false; charge: Charge; retryAfterSeconds: number | undefined };
+
+/** A request's share of an event not inserted yet: its row id is filled in when it is. */
+interface Share {
+  ref: number;
+  readonly amount: number;
+}
+
+/** An event of this transaction not inserted yet: the summed units of requests charging its counter at `t`. */
+interface UnwrittenEvent {
+  t: number;
+  amount: number;
+  shares: Share[];
+}
 
 /**
  * What the current transaction has read or written of the counters, per counter: its clock
@@ -45,8 +65,10 @@ export type GrantCharge = { ok: true; ids: number[] } | { ok: false; charge: Cha
 interface CounterMemory {
   latest?: number | null;
   windows: Map<number, WindowRow>;
-  /** Units inserted by this transaction and added to the remembered rows, not yet to the table's. */
+  /** Units recorded by this transaction and added to the remembered rows, not yet to the table's. */
   unwritten: number;
+  /** Events recorded by this transaction, not yet inserted (in time order). */
+  events: UnwrittenEvent[];
 }
 type TransactionCache = Map<string, CounterMemory>;
 
@@ -78,15 +100,20 @@ export class GrantCounters {
       prune: prepare('DELETE FROM counter_events WHERE grant_id = ? AND counter = ? AND t <= ?'),
       event: prepare('SELECT counter, t, amount FROM counter_events WHERE id = ? AND grant_id = ?'),
       remove: prepare('DELETE FROM counter_events WHERE id = ?'),
+      reduce: prepare('UPDATE counter_events SET amount = amount - ? WHERE id = ?'),
       subtract: prepare(
         'UPDATE counter_windows SET sum = sum - ? WHERE grant_id = ? AND counter = ? AND (? > cursor_t OR (? = cursor_t AND ? > cursor_id))',
       ),
     };
   }
 
-  /** Atomically checks every charge and records them all, or none. Returns the event ids, or the charge that has no room. */
+  /** Atomically checks every charge and records them all, or none. Returns the request's events, or the charge that has no room. */
   tryCharge(charges: ReadonlyArray<Charge>, now: number): GrantCharge {
-    return this.transaction(() => this.chargeInTransaction(charges, now));
+    return this.transaction(() => {
+      const result = this.chargeInTransaction(charges, now);
+      this.insertAll();
+      return result;
+    });
   }
 
   /**
@@ -94,7 +121,11 @@ export class GrantCounters {
    * order: one commit for all of them, exact across processes. A request with no charges takes nothing.
    */
   chargeBatch(requests: ReadonlyArray<ReadonlyArray<Charge>>, now: number): GrantCharge[] {
-    return this.transaction(() => requests.map((charges) => (charges.length === 0 ? { ok: true as const, ids: [] } : this.chargeInTransaction(charges, now))));
+    return this.transaction(() => {
+      const results = requests.map((charges) => (charges.length === 0 ? { ok: true as const, events: [] } : this.chargeInTransaction(charges, now)));
+      this.insertAll();
+      return results;
+    });
   }
 
   /** `tryCharge` inside a transaction this object holds. */
@@ -104,41 +135,44 @@ export class GrantCounters {
       const amount = amountOf(charges, charge.counter);
       const sum = this.slide(charge.counter, charge.windowMs, t);
       if (sum + amount <= charge.max) continue;
+      this.insert(charge.counter, this.cached(charge.counter));
       const inWindow = this.q.inWindow!.all(this.grantId, charge.counter, t - charge.windowMs) as Array<{ t: number; amount: number }>;
       return { ok: false as const, charge, retryAfterSeconds: retryAfter(inWindow, charge, amount, t) };
     }
-    const ids: number[] = [];
-    const done = new Set<string>();
-    for (const charge of charges) {
-      if (done.has(charge.counter)) continue;
-      done.add(charge.counter);
-      ids.push(Number(this.q.insert!.run(this.grantId, charge.counter, t, charge.amount).lastInsertRowid));
-      const entry = this.cached(charge.counter);
-      if (entry) {
-        for (const row of entry.windows.values()) row.sum += charge.amount;
-        entry.unwritten += charge.amount;
+    const events: Share[] = [];
+    for (let i = 0; i < charges.length; i++) {
+      const { counter, amount } = charges[i]!;
+      if (firstNaming(charges, counter) !== i) continue;
+      const entry = this.cached(counter)!;
+      for (const row of entry.windows.values()) row.sum += amount;
+      entry.unwritten += amount;
+      const share: Share = { ref: 0, amount };
+      const last = entry.events.at(-1);
+      if (last && last.t === t) {
+        last.amount += amount;
+        last.shares.push(share);
       } else {
-        this.q.addToWindows!.run(charge.amount, this.grantId, charge.counter);
+        entry.events.push({ t, amount, shares: [share] });
       }
-      // Pruning slides every window of the counter; once in a while is enough to bound the table.
-      const inserts = (this.insertsSincePrune.get(charge.counter) ?? 0) + 1;
-      this.insertsSincePrune.set(charge.counter, inserts % PRUNE_EVERY);
-      if (inserts >= PRUNE_EVERY) this.pruneCounter(charge.counter, t);
+      events.push(share);
     }
-    return { ok: true as const, ids };
+    return { ok: true as const, events };
   }
 
-  refund(ids: number[]): void {
+  /** Takes requests' shares out of their events (an event left with nothing is deleted). */
+  refund(events: ReadonlyArray<GrantEvent>): void {
     this.transaction(() => {
       // Which windows still count an event is decided in SQL: what this transaction remembered is re-read.
+      this.insertAll();
       this.writeAll();
       this.tx?.clear();
-      for (const id of ids) {
+      for (const { ref: id, amount } of events) {
         const row = this.q.event!.get(id, this.grantId) as { counter: string; t: number; amount: number } | undefined;
         if (!row) continue;
-        this.q.remove!.run(id);
+        if (row.amount - amount > 0) this.q.reduce!.run(amount, id);
+        else this.q.remove!.run(id);
         // Only windows the event is still inside counted it.
-        this.q.subtract!.run(row.amount, this.grantId, row.counter, row.t, row.t, id);
+        this.q.subtract!.run(amount, this.grantId, row.counter, row.t, row.t, id);
       }
     });
   }
@@ -163,6 +197,7 @@ export class GrantCounters {
       if (this.inTransaction) {
         this.inTransaction = false;
         try {
+          this.insertAll();
           this.writeAll();
           this.tx = undefined;
           this.db.exec('COMMIT');
@@ -183,6 +218,7 @@ export class GrantCounters {
           this.tx = new Map();
           try {
             const result = fn();
+            this.insertAll();
             this.writeAll();
             return result;
           } finally {
@@ -203,7 +239,7 @@ export class GrantCounters {
   private cached(counter: string): CounterMemory | undefined {
     if (!this.tx) return undefined;
     let entry = this.tx.get(counter);
-    if (!entry) this.tx.set(counter, (entry = { windows: new Map(), unwritten: 0 }));
+    if (!entry) this.tx.set(counter, (entry = { windows: new Map(), unwritten: 0, events: [] }));
     return entry;
   }
 
@@ -216,6 +252,28 @@ export class GrantCounters {
 
   private writeAll(): void {
     for (const [counter, entry] of this.tx ?? []) this.write(counter, entry);
+  }
+
+  /**
+   * Inserts a counter's events not inserted yet, giving each share its row id (before a statement
+   * reads the counter's events, and when a batch ends). Pruning follows every PRUNE_EVERY inserts.
+   */
+  private insert(counter: string, entry: CounterMemory | undefined): void {
+    if (!entry || entry.events.length === 0) return;
+    const events = entry.events;
+    entry.events = [];
+    for (const event of events) {
+      const id = Number(this.q.insert!.run(this.grantId, counter, event.t, event.amount).lastInsertRowid);
+      for (const share of event.shares) share.ref = id;
+      // Pruning slides every window of the counter; once in a while is enough to bound the table.
+      const inserts = (this.insertsSincePrune.get(counter) ?? 0) + 1;
+      this.insertsSincePrune.set(counter, inserts % PRUNE_EVERY);
+      if (inserts >= PRUNE_EVERY) this.pruneCounter(counter, event.t);
+    }
+  }
+
+  private insertAll(): void {
+    for (const [counter, entry] of this.tx ?? []) this.insert(counter, entry);
   }
 
   /** The time a request is taken at: `now`, or the latest time any of its counters has seen. */
@@ -238,6 +296,14 @@ export class GrantCounters {
     const edge = now - windowMs;
     const entry = this.cached(counter);
     let row = entry?.windows.get(windowMs);
+    if (row && edge <= row.cursor_t) return row.sum;
+    // What follows reads the counter's events: this transaction's go in first (a prune they may
+    // set off can move the remembered row).
+    if (entry && entry.events.length > 0) {
+      this.insert(counter, entry);
+      row = entry.windows.get(windowMs);
+      if (row && edge <= row.cursor_t) return row.sum;
+    }
     if (!row) {
       // The table's row is read (or, missing, created from the events) with this transaction's units in it.
       this.write(counter, entry);
@@ -277,6 +343,12 @@ export class GrantCounters {
     }
     if (oldest !== Infinity) this.q.prune!.run(this.grantId, counter, oldest);
   }
+}
+
+/** The index of the first charge naming the counter: its amount is what the request adds to it. */
+function firstNaming(charges: ReadonlyArray<Charge>, counter: string): number {
+  for (let i = 0; i < charges.length; i++) if (charges[i]!.counter === counter) return i;
+  return -1;
 }
 
 /** The amount a request adds to a counter: its first charge naming the counter decides (as for session counters). */

@@ -2,11 +2,11 @@ import { GuardError } from '../errors.js';
 import { type Charge, type RefuseDecision, refuse } from '../policy/engine/decision.js';
 import type { GrantChargeResult, GrantTicket, MaybePromise, StateStore } from '../state/store.js';
 import { rateLimited } from '../policy/engine/rate-limited.js';
-import { type CounterEvent, SlidingWindowCounters } from './sliding-window.js';
+import { type CounterShare, SlidingWindowCounters } from './sliding-window.js';
 
 /** What a successful charge took and may give back (only its refundable part is kept). */
 export interface Ticket {
-  session: Array<[string, CounterEvent]>;
+  session: CounterShare[];
   grant: GrantTicket | undefined;
 }
 
@@ -19,7 +19,7 @@ interface Waiting {
   grantCharges: Charge[];
   sessionCharges: Charge[];
   /** Session units already taken, given back if the store refuses. */
-  session: Array<[string, CounterEvent]>;
+  session: CounterShare[];
   done: (outcome: ChargeOutcome) => void;
 }
 
@@ -127,9 +127,9 @@ function unavailable(charges: Charge[], why: string, backend: string | undefined
   );
 }
 
-/** The events of counters that every charge naming them lets be given back. */
-function refundable(events: Array<[string, CounterEvent]>, charges: Charge[]): Array<[string, CounterEvent]> {
-  return events.filter(([counter]) => charges.every((c) => c.counter !== counter || c.refundable));
+/** The shares of counters that every charge naming them lets be given back. */
+function refundable(shares: CounterShare[], charges: Charge[]): CounterShare[] {
+  return shares.filter(({ counter }) => charges.every((c) => c.counter !== counter || c.refundable));
 }
 
 /**

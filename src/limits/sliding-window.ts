@@ -8,9 +8,21 @@ import type { Charge } from '../policy/engine/decision.js';
  * Each (counter, window) keeps a running sum and a cursor to the first event still inside the
  * window, so a check costs O(1) amortised however many events the window holds (a plain scan
  * made every call slower than the last under a high `max`).
+ *
+ * Calls charged at the same millisecond add to one event (one object per counter and millisecond,
+ * not per call: the events outlive many collections, and a busy session charges dozens of calls a
+ * millisecond). Each call keeps its share of the event, which a refund takes out of it; every
+ * decision is the one separate events would give, as they would be at the same time.
  */
 export interface CounterEvent {
   t: number;
+  amount: number;
+}
+
+/** A call's part of a counter's event: what a refund gives back (zero once given back). */
+export interface CounterShare {
+  readonly counter: string;
+  readonly event: CounterEvent;
   amount: number;
 }
 
@@ -29,7 +41,7 @@ interface CounterLog {
 }
 
 export type ChargeResult =
-  | { ok: true; events: Array<[string, CounterEvent]> }
+  | { ok: true; events: CounterShare[] }
   | { ok: false; charge: Charge; retryAfterSeconds: number | undefined };
 
 export class SlidingWindowCounters {
@@ -54,33 +66,41 @@ export class SlidingWindowCounters {
     return undefined;
   }
 
-  /** Records one event per counter the charges name (limits naming one counter share its events). */
-  record(charges: Charge[], now: number): Array<[string, CounterEvent]> {
-    const events: Array<[string, CounterEvent]> = [];
-    for (const charge of charges) {
-      if (events.some(([counter]) => counter === charge.counter)) continue;
-      const log = this.logFor(charge.counter);
-      const event = { t: now, amount: charge.amount };
-      log.events.push(event);
+  /** Records the call in one event per counter the charges name (limits naming one counter share it). */
+  record(charges: Charge[], now: number): CounterShare[] {
+    const shares: CounterShare[] = [];
+    for (const { counter, amount } of charges) {
+      if (shares.some((s) => s.counter === counter)) continue;
+      const log = this.logFor(counter);
+      const last = log.events.at(-1);
+      let event: CounterEvent;
+      if (last && last.t === now) {
+        event = last;
+        event.amount += amount;
+      } else {
+        event = { t: now, amount };
+        log.events.push(event);
+      }
       for (const w of log.windows) {
         advance(log, w, now);
-        w.sum += event.amount;
+        w.sum += amount;
       }
       prune(log);
-      events.push([charge.counter, event]);
+      shares.push({ counter, event, amount });
     }
-    return events;
+    return shares;
   }
 
   /** Gives back what an earlier successful charge recorded (the call was refused later or failed upstream). */
-  refund(events: Array<[string, CounterEvent]>): void {
-    for (const [counter, event] of events) {
-      const log = this.logs.get(counter);
-      if (!log || event.amount === 0) continue;
-      const at = log.events.lastIndexOf(event);
+  refund(shares: ReadonlyArray<CounterShare>): void {
+    for (const share of shares) {
+      const log = this.logs.get(share.counter);
+      if (!log || share.amount === 0) continue;
+      const at = log.events.lastIndexOf(share.event);
       if (at === -1) continue;
-      for (const w of log.windows) if (log.base + at >= w.cursor) w.sum -= event.amount;
-      event.amount = 0;
+      for (const w of log.windows) if (log.base + at >= w.cursor) w.sum -= share.amount;
+      share.event.amount -= share.amount;
+      share.amount = 0;
     }
   }
 

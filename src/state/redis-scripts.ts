@@ -12,6 +12,11 @@
  * Keys of one counter: KEYS[2i-1] its events (member `<seq>:<amount>`, score t), KEYS[2i] its hash
  * (`latest`, `longest`, `seq`, and `s:<ms>` / `c:<ms>`: sum and cursor of each window). Both get
  * the same TTL (longest window + grace) whenever a script writes them, so they expire together.
+ *
+ * As in SQLite, the requests of one script that charge a counter at the same time are recorded as
+ * one event of their summed units (`unwritten`), written when the script ends or before the
+ * counter's events are read; each request learns the event's `seq` and time, and a refund takes
+ * its share out of the event.
  */
 
 const COMMON = `
@@ -23,11 +28,23 @@ local function sumRange(ev, min, max)
   return s
 end
 local touched = {}
+-- Per counter index: {t, amount, shares} of the event recorded by this script and not written yet
+-- (its units are in no window's sum in the hash yet); writeEvent (the charge script's) writes it.
+local unwritten = {}
+local writeEvent = nil
 local function slide(ci, w, t)
   local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
   touched[ci] = true
   local edge = t - w
   local v = redis.call('HMGET', h, 's:' .. num(w), 'c:' .. num(w))
+  local pending = unwritten[ci]
+  if v[2] and edge <= tonumber(v[2]) then return tonumber(v[1]) + (pending and pending[2] or 0) end
+  if pending then
+    -- The events are read below: this script's go in first.
+    writeEvent(ci)
+    v = redis.call('HMGET', h, 's:' .. num(w), 'c:' .. num(w))
+    if v[2] and edge <= tonumber(v[2]) then return tonumber(v[1]) end
+  end
   local s
   if not v[2] then
     s = sumRange(ev, '(' .. num(edge), '+inf')
@@ -60,7 +77,8 @@ end
 /**
  * ARGV: now, grace ms, PRUNE_EVERY, JSON `[pruneLeft[], requests[]]`; a request is
  * `[[[ci, windowMs, max, amount], …], [[ci, amount], …]]` (its charges, then one event per counter).
- * Returns one entry per request: `{1, member…}` (allowed) or `{0, chargeIndex, retryAfter | -1}`.
+ * Returns one entry per request, `{1, seq, t, seq, t…}` (allowed: the event of each of its
+ * counters) or `{0, chargeIndex, retryAfter | -1}`, then one more: the events written per counter.
  */
 export const CHARGE_SCRIPT = `${COMMON}
 local now, grace, pruneEvery = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -82,13 +100,13 @@ end
 
 local function record(ci, amount, t)
   local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
-  local member = redis.call('HINCRBY', h, 'seq', 1) .. ':' .. num(amount)
-  redis.call('ZADD', ev, num(t), member)
+  local seq = redis.call('HINCRBY', h, 'seq', 1)
+  redis.call('ZADD', ev, num(t), seq .. ':' .. num(amount))
   local fields = redis.call('HGETALL', h)
   for i = 1, #fields, 2 do
     if string.sub(fields[i], 1, 2) == 's:' then redis.call('HSET', h, fields[i], num(tonumber(fields[i + 1]) + amount)) end
   end
-  return member
+  return seq
 end
 
 local function prune(ci, t)
@@ -106,6 +124,21 @@ end
 
 local inserted = {}
 local results = {}
+writeEvent = function(ci)
+  local e = unwritten[ci]
+  if not e then return end
+  unwritten[ci] = nil
+  local t = e[1]
+  local seq = record(ci, e[2], t)
+  for _, share in ipairs(e[3]) do
+    results[share[1]][share[2]] = seq
+    results[share[1]][share[2] + 1] = num(t)
+  end
+  local n = (inserted[ci] or 0) + 1
+  inserted[ci] = n
+  local left = pruneLeft[ci]
+  if n >= left and (n - left) % pruneEvery == 0 then prune(ci, t) end
+end
 for ri, request in ipairs(requests) do
   local charges, events = request[1], request[2]
   local t = now
@@ -114,6 +147,7 @@ for ri, request in ipairs(requests) do
   for k, c in ipairs(charges) do
     local s = slide(c[1], c[2], t)
     if s + c[4] > c[3] then
+      writeEvent(c[1])
       refused = {0, k - 1, retryAfter(c[1], c[2], c[3], c[4], t)}
       break
     end
@@ -122,31 +156,56 @@ for ri, request in ipairs(requests) do
     results[ri] = refused
   else
     local out = {1}
-    for _, e in ipairs(events) do
-      out[#out + 1] = record(e[1], e[2], t)
-      local n = (inserted[e[1]] or 0) + 1
-      inserted[e[1]] = n
-      local left = pruneLeft[e[1]]
-      if n >= left and (n - left) % pruneEvery == 0 then prune(e[1], t) end
-    end
     results[ri] = out
+    for _, e in ipairs(events) do
+      local ci, amount = e[1], e[2]
+      local pending = unwritten[ci]
+      if pending and pending[1] ~= t then
+        writeEvent(ci)
+        pending = nil
+      end
+      if not pending then
+        pending = {t, 0, {}}
+        unwritten[ci] = pending
+      end
+      pending[2] = pending[2] + amount
+      local shares = pending[3]
+      shares[#shares + 1] = {ri, #out + 1}
+      out[#out + 1] = 0
+      out[#out + 1] = 0
+    end
   end
 end
+for ci = 1, #KEYS / 2 do writeEvent(ci) end
 expireTouched(grace)
+local counts = {}
+for ci = 1, #KEYS / 2 do counts[ci] = inserted[ci] or 0 end
+results[#results + 1] = counts
 return results
 `;
 
-/** ARGV: grace ms, JSON `[[ci, member], …]`. Removes each event still recorded, from the windows it is still inside. */
+/**
+ * ARGV: grace ms, JSON `[[ci, seq, t, amount], …]`. Takes each share out of its event while the
+ * event is still recorded (an event left with nothing is removed), and from the windows it is still inside.
+ */
 export const REFUND_SCRIPT = `${COMMON}
 local grace = tonumber(ARGV[1])
+local function find(ev, seq, t)
+  local prefix = seq .. ':'
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', ev, t, t)) do
+    if string.sub(m, 1, #prefix) == prefix then return m end
+  end
+  return nil
+end
 for _, e in ipairs(cjson.decode(ARGV[2])) do
-  local ci, member = e[1], e[2]
+  local ci, seq, t, amount = e[1], e[2], e[3], e[4]
   local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
-  local score = redis.call('ZSCORE', ev, member)
-  if score then
-    score = tonumber(score)
-    local amount = amountOf(member)
+  local member = find(ev, seq, t)
+  if member then
+    local score = tonumber(t)
+    local left = amountOf(member) - amount
     redis.call('ZREM', ev, member)
+    if left > 0 then redis.call('ZADD', ev, t, seq .. ':' .. num(left)) end
     local fields = redis.call('HGETALL', h)
     local values = {}
     for i = 1, #fields, 2 do values[fields[i]] = fields[i + 1] end

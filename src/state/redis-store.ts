@@ -12,7 +12,7 @@ import {
 } from './redis-scripts.js';
 import { stateUnavailable } from './state-errors.js';
 import type { RedisLocation } from './state-url.js';
-import type { ApprovalStatus, GrantChargeResult, GrantTicket, NewApproval, PendingApproval, StateStore, StoredDocument } from './store.js';
+import { type ApprovalStatus, type GrantChargeResult, type GrantEvent, type GrantTicket, type NewApproval, type PendingApproval, type StateStore, type StoredDocument, unrefunded } from './store.js';
 
 /** Counter keys outlive their longest window by this much (a paused process, a slow test). */
 export const KEY_GRACE_MS = 60_000;
@@ -68,6 +68,7 @@ export class RedisStateStore implements StateStore {
   private closed = false;
   /** Inserts per grant counter since this client last pruned it (as GrantCounters counts them). */
   private readonly insertsSincePrune = new Map<string, number>();
+  private readonly givenBack = new WeakSet<GrantEvent>();
 
   constructor(private readonly location: RedisLocation) {
     this.description = location.description;
@@ -96,35 +97,37 @@ export class RedisStateStore implements StateStore {
     const reply = (await this.script('mcpGuardCharge', keys, [now, KEY_GRACE_MS, PRUNE_EVERY, JSON.stringify([pruneLeft, encoded])])) as Array<
       Array<number | string>
     >;
-    return requests.map((charges, r) => {
+    const written = reply[requests.length]!;
+    counters.forEach((c, i) => {
+      const key = pruneKey(grant, c);
+      this.insertsSincePrune.set(key, ((this.insertsSincePrune.get(key) ?? 0) + Number(written[i] ?? 0)) % PRUNE_EVERY);
+    });
+    return requests.map((charges, r): GrantChargeResult => {
       const entry = reply[r]!;
       if (Number(entry[0]) === 0) {
         const retry = Number(entry[2]);
         return { ok: false, charge: charges[Number(entry[1])]!, retryAfterSeconds: retry < 0 ? undefined : retry };
       }
-      const members = entry.slice(1).map(String);
-      const seen: string[] = [];
-      for (const c of charges) {
-        if (seen.includes(c.counter)) continue;
-        seen.push(c.counter);
-        const key = pruneKey(grant, c.counter);
-        this.insertsSincePrune.set(key, ((this.insertsSincePrune.get(key) ?? 0) + 1) % PRUNE_EVERY);
-      }
-      return { ok: true, ticket: { events: members.map((m, i) => JSON.stringify([seen[i], m])) } };
+      // One event per distinct counter, in the order the counters first appear: its seq and time.
+      const events: GrantEvent[] = [];
+      charges.forEach((c, i) => {
+        if (charges.findIndex((d) => d.counter === c.counter) !== i) return;
+        const k = 1 + 2 * events.length;
+        events.push({ ref: JSON.stringify([c.counter, String(entry[k]), String(entry[k + 1])]), amount: c.amount });
+      });
+      return { ok: true, ticket: { events } };
     });
   }
 
   async refundGrant(grant: string, tickets: ReadonlyArray<GrantTicket>): Promise<void> {
     const counters: string[] = [];
-    const events: Array<[number, string]> = [];
-    for (const ticket of tickets) {
-      for (const event of ticket.events) {
-        if (typeof event !== 'string') continue;
-        const [counter, member] = JSON.parse(event) as [string, string];
-        let i = counters.indexOf(counter);
-        if (i === -1) i = counters.push(counter) - 1;
-        events.push([i + 1, member]);
-      }
+    const events: Array<[number, string, string, number]> = [];
+    for (const event of unrefunded(tickets, this.givenBack)) {
+      if (typeof event.ref !== 'string') continue;
+      const [counter, seq, t] = JSON.parse(event.ref) as [string, string, string];
+      let i = counters.indexOf(counter);
+      if (i === -1) i = counters.push(counter) - 1;
+      events.push([i + 1, seq, t, event.amount]);
     }
     if (events.length === 0) return;
     await this.script(

@@ -5,7 +5,7 @@ import { ApprovalStore } from './approvals.js';
 import { type Database, openStateDatabase } from './database.js';
 import { DocumentTable } from './documents.js';
 import { stateUnavailable } from './state-errors.js';
-import type { ApprovalStatus, GrantChargeResult, GrantTicket, NewApproval, PendingApproval, StateStore, StoredDocument } from './store.js';
+import { type ApprovalStatus, type GrantChargeResult, type GrantEvent, type GrantTicket, type NewApproval, type PendingApproval, type StateStore, type StoredDocument, unrefunded } from './store.js';
 
 /**
  * The default backend: the SQLite database in the state dir, shared by every mcp-guard process
@@ -19,6 +19,7 @@ export class SqliteStateStore implements StateStore {
   private readonly counters = new Map<string, GrantCounters>();
   private approvals: ApprovalStore | undefined;
   private documents: DocumentTable | undefined;
+  private readonly givenBack = new WeakSet<GrantEvent>();
 
   constructor(readonly stateDir: string) {
     this.description = `sqlite:${stateDir}`;
@@ -33,9 +34,9 @@ export class SqliteStateStore implements StateStore {
   }
 
   refundGrant(grant: string, tickets: ReadonlyArray<GrantTicket>): void {
-    const ids = tickets.flatMap((t) => t.events.filter((e): e is number => typeof e === 'number'));
-    if (ids.length === 0) return;
-    this.use(() => this.countersFor(grant).refund(ids));
+    const events = unrefunded(tickets, this.givenBack).filter((e) => typeof e.ref === 'number');
+    if (events.length === 0) return;
+    this.use(() => this.countersFor(grant).refund(events));
   }
 
   grantUsage(grant: string, counter: string, windowMs: number, now: number): number {
@@ -107,5 +108,5 @@ export class SqliteStateStore implements StateStore {
 }
 
 function toResult(charge: GrantCharge): GrantChargeResult {
-  return charge.ok ? { ok: true, ticket: { events: charge.ids } } : charge;
+  return charge.ok ? { ok: true, ticket: { events: charge.events } } : charge;
 }

@@ -16,12 +16,40 @@ import type { Charge } from '../policy/engine/decision.js';
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
- * What one successful grant charge recorded, so it can be given back: one event per distinct
- * counter of the request's charges, in the order the counters first appear (the limiter keeps
- * only the events of refundable counters, and a refund removes exactly the events it is given).
+ * A request's share of one recorded event. The requests of one batch that charge a counter at the
+ * same time are recorded as one event of their summed units (one write per counter and batch, not
+ * per request); each keeps where the event is (`ref`, the backend's own) and its own `amount` in it.
+ */
+export interface GrantEvent {
+  readonly ref: string | number;
+  readonly amount: number;
+}
+
+/**
+ * What one successful grant charge recorded, so it can be given back: its share of one event per
+ * distinct counter of the request's charges, in the order the counters first appear (the limiter
+ * keeps only those of refundable counters). A refund takes exactly these shares out of their
+ * events, from the windows the events are still inside; a share already given back gives nothing
+ * more (`unrefunded`).
  */
 export interface GrantTicket {
-  readonly events: ReadonlyArray<string | number>;
+  readonly events: ReadonlyArray<GrantEvent>;
+}
+
+/**
+ * The shares not given back yet, marked as given back now. A share is one object for the life of
+ * its ticket in this process, so a ticket refunded twice takes its units out of a shared event once.
+ */
+export function unrefunded(tickets: ReadonlyArray<GrantTicket>, given: WeakSet<GrantEvent>): GrantEvent[] {
+  const events: GrantEvent[] = [];
+  for (const ticket of tickets) {
+    for (const event of ticket.events) {
+      if (given.has(event)) continue;
+      given.add(event);
+      events.push(event);
+    }
+  }
+  return events;
 }
 
 export type GrantChargeResult =

@@ -1,4 +1,4 @@
-import { type CounterEvent, SlidingWindowCounters } from '../../limits/sliding-window.js';
+import { type CounterShare, SlidingWindowCounters } from '../../limits/sliding-window.js';
 import { type CompiledLimit, type CompiledPolicy, type CompiledRule, lookup, lookupFolded } from './compile.js';
 import { decideMessage, type Direction } from './decide.js';
 import type { Decision, Refusal } from './decision.js';
@@ -28,8 +28,8 @@ export type DecisionName = 'allowed' | 'ask' | Refusal;
 /** What a simulated call consumed, so that it can be given back. */
 export interface SimulationTicket {
   session: string;
-  sessionEvents: Array<[string, CounterEvent]>;
-  grantEvents: Array<[string, CounterEvent]>;
+  sessionEvents: CounterShare[];
+  grantEvents: CounterShare[];
 }
 
 export interface Simulation {

@@ -9,6 +9,7 @@ import { type ChargeOutcome, Limiter } from '../../../src/limits/limiter.js';
 import { SqliteStateStore } from '../../../src/state/sqlite-store.js';
 import { openStateDatabase } from '../../../src/state/database.js';
 import type { Charge } from '../../../src/policy/engine/decision.js';
+import type { GrantEvent } from '../../../src/state/store.js';
 
 const charge = (over: Partial<Charge> = {}): Charge => ({ counter: 'rate', scope: 'grant', windowMs: 60_000, max: 2, amount: 1, rule: 'tools.t.limits[0]', refundable: true, ...over });
 const dir = () => mkdtempSync(join(tmpdir(), 'mcp-guard-grant-'));
@@ -34,7 +35,7 @@ describe('GrantCounters (SQLite)', () => {
     const second = openStateDatabase(stateDir);
     const counters = new GrantCounters(second, 'g');
     expect(counters.tryCharge([charge({ max: 1 })], 10).ok).toBe(false);
-    if (taken.ok) counters.refund(taken.ids);
+    if (taken.ok) counters.refund(taken.events);
     expect(counters.tryCharge([charge({ max: 1 })], 20).ok).toBe(true);
     second.close();
   });
@@ -108,8 +109,16 @@ describe('GrantCounters against the obvious implementation', () => {
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({ kind: fc.constant('charge' as const), dt: fc.nat(1500), limits: fc.subarray([0, 1, 2], { minLength: 1 }), amount: fc.integer({ min: 0, max: 3 }), conn: fc.boolean(), batch: fc.boolean() }),
+            fc.record({ kind: fc.constant('charge' as const), dt: fc.oneof(fc.constant(0), fc.nat(1500)), limits: fc.subarray([0, 1, 2], { minLength: 1 }), amount: fc.integer({ min: 0, max: 3 }), conn: fc.boolean(), batch: fc.boolean() }),
             fc.record({ kind: fc.constant('refund' as const), which: fc.nat(), conn: fc.boolean(), batch: fc.boolean() }),
+            // A chunk's requests at one time, in one chargeBatch: those charging a counter share one row.
+            fc.record({
+              kind: fc.constant('chunk' as const),
+              dt: fc.oneof(fc.constant(0), fc.nat(1500)),
+              requests: fc.array(fc.record({ limits: fc.subarray([0, 1, 2], { minLength: 1 }), amount: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 6 }),
+              conn: fc.boolean(),
+              batch: fc.boolean(),
+            }),
           ),
           { maxLength: 40 },
         ),
@@ -117,7 +126,7 @@ describe('GrantCounters against the obvious implementation', () => {
           const grant = `g${run++}`;
           const counters = [new GrantCounters(one, grant), new GrantCounters(two, grant)];
           const naive = new NaiveCounters();
-          const tickets: Array<{ real: number[]; naive: number[] }> = [];
+          const tickets: Array<{ real: GrantEvent[]; naive: number[] }> = [];
           let now = 0;
           const step = (op: (typeof ops)[number], c: GrantCounters) => {
             if (op.kind === 'refund') {
@@ -127,12 +136,24 @@ describe('GrantCounters against the obvious implementation', () => {
               naive.refund(t!.naive);
               return;
             }
+            if (op.kind === 'chunk') {
+              now += op.dt;
+              const requests = op.requests.map((r) => r.limits.map((i) => ({ ...LIMITS[i]!, scope: 'grant' as const, amount: r.amount })));
+              const results = c.chargeBatch(requests, now);
+              requests.forEach((charges, i) => {
+                const a = results[i]!;
+                const b = naive.tryCharge(charges, now);
+                expect(a.ok).toBe(b.ok);
+                if (a.ok && b.ok) tickets.push({ real: a.events, naive: b.ids });
+              });
+              return;
+            }
             now += op.dt;
             const charges = op.limits.map((i) => ({ ...LIMITS[i]!, scope: 'grant' as const, amount: op.amount }));
             const a = c.tryCharge(charges, now);
             const b = naive.tryCharge(charges, now);
             expect(a.ok).toBe(b.ok);
-            if (a.ok && b.ok) tickets.push({ real: a.ids, naive: b.ids });
+            if (a.ok && b.ok) tickets.push({ real: a.events, naive: b.ids });
           };
           // Consecutive batched operations on one connection share one transaction (as a chunk's calls do).
           for (let i = 0; i < ops.length; ) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type CounterEvent, SlidingWindowCounters } from '../../../src/limits/sliding-window.js';
+import { type CounterShare, SlidingWindowCounters } from '../../../src/limits/sliding-window.js';
 import type { Charge } from '../../../src/policy/engine/decision.js';
 import { LIMITS, NaiveCounters } from './model.js';
 
@@ -41,6 +41,21 @@ describe('SlidingWindowCounters', () => {
     expect(c.tryCharge([charge({ max: 1 })], 1).ok).toBe(true);
   });
 
+  it('records the calls of one millisecond in one event, and gives back each call\'s share', () => {
+    const c = new SlidingWindowCounters();
+    const shares = [];
+    for (let i = 0; i < 50; i++) {
+      const r = c.tryCharge([charge({ max: 1000, amount: 2 })], 5);
+      if (r.ok) shares.push(...r.events);
+    }
+    const log = (c as unknown as { logs: Map<string, { events: Array<{ t: number; amount: number }> }> }).logs.get('c')!;
+    expect(log.events).toEqual([{ t: 5, amount: 100 }]);
+    c.refund([shares[0]!]);
+    c.refund([shares[0]!]);
+    expect(c.used('c', 60_000, 6)).toBe(98);
+    expect(log.events).toEqual([{ t: 5, amount: 98 }]);
+  });
+
   it('keeps memory bounded by what the windows hold', () => {
     const c = new SlidingWindowCounters();
     for (let t = 0; t < 200_000; t += 10) expect(c.tryCharge([charge({ windowMs: 1000, max: 1000 })], t).ok).toBe(true);
@@ -53,7 +68,8 @@ describe('SlidingWindowCounters', () => {
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({ kind: fc.constant('charge' as const), dt: fc.nat(1500), limits: fc.subarray([0, 1, 2], { minLength: 1 }), amount: fc.integer({ min: 0, max: 3 }) }),
+            // dt 0: calls in one millisecond share an event.
+            fc.record({ kind: fc.constant('charge' as const), dt: fc.oneof(fc.constant(0), fc.nat(1500)), limits: fc.subarray([0, 1, 2], { minLength: 1 }), amount: fc.integer({ min: 0, max: 3 }) }),
             fc.record({ kind: fc.constant('refund' as const), which: fc.nat() }),
           ),
           { maxLength: 80 },
@@ -61,7 +77,7 @@ describe('SlidingWindowCounters', () => {
         (ops) => {
           const real = new SlidingWindowCounters();
           const naive = new NaiveCounters();
-          const tickets: Array<{ real: Array<[string, CounterEvent]>; naive: number[] }> = [];
+          const tickets: Array<{ real: CounterShare[]; naive: number[] }> = [];
           let now = 0;
           for (const op of ops) {
             if (op.kind === 'refund') {
