@@ -51,8 +51,8 @@ export class Limiter {
    */
   charge(charges: Charge[], now: number, done: (outcome: ChargeOutcome) => void): void {
     if (charges.length === 0) return done({ ok: true, ticket: undefined });
-    const sessionCharges = charges.filter((c) => c.scope === 'session');
-    const grantCharges = charges.filter((c) => c.scope === 'grant');
+    const sessionCharges = ofScope(charges, 'session');
+    const grantCharges = ofScope(charges, 'grant');
     const full = this.session.check(sessionCharges, now);
     if (full) return done({ ok: false, refusal: rateLimited(full.charge, full.retryAfterSeconds) });
     const session = this.session.record(sessionCharges, now);
@@ -127,8 +127,21 @@ function unavailable(charges: Charge[], why: string, backend: string | undefined
   );
 }
 
-/** The shares of counters that every charge naming them lets be given back. */
+/** The charges of one scope (the array itself when all are: nothing mutates a decision's charges). */
+function ofScope(charges: Charge[], scope: Charge['scope']): Charge[] {
+  let all = true;
+  let none = true;
+  for (const c of charges) {
+    if (c.scope === scope) none = false;
+    else all = false;
+  }
+  return all ? charges : none ? NO_CHARGES : charges.filter((c) => c.scope === scope);
+}
+const NO_CHARGES: Charge[] = [];
+
+/** The shares of counters that every charge naming them lets be given back (the array itself when all may be). */
 function refundable(shares: CounterShare[], charges: Charge[]): CounterShare[] {
+  if (charges.every((c) => c.refundable)) return shares;
   return shares.filter(({ counter }) => charges.every((c) => c.counter !== counter || c.refundable));
 }
 
@@ -137,6 +150,7 @@ function refundable(shares: CounterShare[], charges: Charge[]): CounterShare[] {
  * only those of counters every charge lets be given back stay in it.
  */
 function refundableGrant(ticket: GrantTicket, charges: Charge[]): GrantTicket | undefined {
+  if (charges.every((c) => c.refundable)) return ticket.events.length === 0 ? undefined : ticket;
   const counters: string[] = [];
   for (const c of charges) if (!counters.includes(c.counter)) counters.push(c.counter);
   const events = ticket.events.filter((_e, i) => charges.every((c) => c.counter !== counters[i] || c.refundable));

@@ -230,12 +230,12 @@ function judgeEntry(
       if (when.reason !== undefined) reason = when.reason;
       if (when.approvalVia) via = when.approvalVia;
       path = when.rule;
-      if (when.limits.length > 0) limits = [...limits, ...when.limits];
+      if (when.limits.length > 0) limits = joined(limits, when.limits);
       break;
     }
   }
   if (action === 'deny' || action === 'hide') return refuse('denied', path, reason ?? `this call to the ${kind} "${name}" is not allowed by policy`);
-  const charges = chargesFor(kind, name, rule, extraLimits.length > 0 ? [...limits, ...extraLimits] : limits, args);
+  const charges = chargesFor(kind, name, rule, extraLimits.length > 0 ? joined(limits, extraLimits) : limits, args);
   if (!Array.isArray(charges)) return charges;
   return action === 'ask' ? { outcome: 'ask', rule: path, reason, charges, via: via ?? policy.approvalVia } : { outcome: 'allow', rule: path, charges };
 }
@@ -247,8 +247,15 @@ function judgeEntry(
  */
 function chargesFor(kind: EntryKind, name: string, rule: CompiledRule | undefined, limits: CompiledLimit[], args: Record<string, unknown>): Charge[] | Decision {
   if (limits.length === 0) return NO_CHARGES;
-  const charges: Charge[] = [];
   const own = rule?.pattern ? rule.key : name;
+  // Under a rule (whose key is the counter), limits with no `increment_from` charge the same for
+  // every call: made once per rule and list of limits, and shared (frozen: nothing changes a
+  // decision's charges). Never without a rule, so names an agent makes up cannot grow the cache.
+  const known = rule !== undefined && own === rule.key ? fixedCharges.get(rule) : undefined;
+  const made = known?.get(limits);
+  if (made) return made;
+  let fixed = true;
+  const charges: Charge[] = [];
   const ownCounter = kind === 'tool' ? own : `${kind}:${own}`;
   for (const limit of limits) {
     let amount = 1;
@@ -262,14 +269,30 @@ function chargesFor(kind: EntryKind, name: string, rule: CompiledRule | undefine
         );
       }
       amount = value;
+      fixed = false;
     }
     const counter = limit.counter ?? (limit.rule.startsWith('all_tools') ? 'all_tools' : ownCounter);
-    charges.push({ counter, scope: limit.scope, windowMs: limit.windowMs, max: limit.max, amount, rule: limit.rule, refundable: limit.refundable });
+    charges.push(Object.freeze({ counter, scope: limit.scope, windowMs: limit.windowMs, max: limit.max, amount, rule: limit.rule, refundable: limit.refundable }));
+  }
+  if (fixed && rule !== undefined && own === rule.key) {
+    if (known) known.set(limits, Object.freeze(charges) as Charge[]);
+    else fixedCharges.set(rule, new Map([[limits, Object.freeze(charges) as Charge[]]]));
   }
   return charges;
 }
+const fixedCharges = new WeakMap<CompiledRule, Map<CompiledLimit[], Charge[]>>();
 
 const NO_CHARGES: Charge[] = [];
+
+/** `a` then `b`, one array per pair (limits lists are the compiled policy's, so they live as long as it). */
+function joined(a: CompiledLimit[], b: CompiledLimit[]): CompiledLimit[] {
+  let byTail = joins.get(a);
+  if (!byTail) joins.set(a, (byTail = new WeakMap()));
+  let both = byTail.get(b);
+  if (!both) byTail.set(b, (both = [...a, ...b]));
+  return both;
+}
+const joins = new WeakMap<CompiledLimit[], WeakMap<CompiledLimit[], CompiledLimit[]>>();
 
 function readPath(value: unknown, path: string[]): unknown {
   let current = value;
