@@ -32,36 +32,58 @@ local touched = {}
 -- (its units are in no window's sum in the hash yet); writeEvent (the charge script's) writes it.
 local unwritten = {}
 local writeEvent = nil
+-- What this script has read of each counter's hash, kept as it writes it (nothing else runs while
+-- a script does): windows[ci][w] = {sum, cursor} or false (no such window), clocks[ci] = latest or false.
+local windows = {}
+local clocks = {}
+local function readWindow(ci, w)
+  local rows = windows[ci]
+  if not rows then
+    rows = {}
+    windows[ci] = rows
+  end
+  local row = rows[w]
+  if row == nil then
+    local v = redis.call('HMGET', KEYS[2 * ci], 's:' .. num(w), 'c:' .. num(w))
+    row = v[2] and {tonumber(v[1]), tonumber(v[2])} or false
+    rows[w] = row
+  end
+  return row
+end
 local function slide(ci, w, t)
   local ev, h = KEYS[2 * ci - 1], KEYS[2 * ci]
   touched[ci] = true
   local edge = t - w
-  local v = redis.call('HMGET', h, 's:' .. num(w), 'c:' .. num(w))
+  local row = readWindow(ci, w)
   local pending = unwritten[ci]
-  if v[2] and edge <= tonumber(v[2]) then return tonumber(v[1]) + (pending and pending[2] or 0) end
+  if row and edge <= row[2] then return row[1] + (pending and pending[2] or 0) end
   if pending then
     -- The events are read below: this script's go in first.
     writeEvent(ci)
-    v = redis.call('HMGET', h, 's:' .. num(w), 'c:' .. num(w))
-    if v[2] and edge <= tonumber(v[2]) then return tonumber(v[1]) end
+    row = readWindow(ci, w)
+    if row and edge <= row[2] then return row[1] end
   end
   local s
-  if not v[2] then
+  if not row then
     s = sumRange(ev, '(' .. num(edge), '+inf')
     local longest = tonumber(redis.call('HGET', h, 'longest') or '0')
     if w > longest then redis.call('HSET', h, 'longest', num(w)) end
   else
-    s = tonumber(v[1])
-    local cursor = tonumber(v[2])
-    if edge <= cursor then return s end
-    s = s - sumRange(ev, '(' .. num(cursor), num(edge))
+    s = row[1] - sumRange(ev, '(' .. num(row[2]), num(edge))
   end
   redis.call('HSET', h, 's:' .. num(w), num(s), 'c:' .. num(w), num(edge), 'latest', num(t))
+  windows[ci][w] = {s, edge}
+  clocks[ci] = t
   return s
 end
 local function clockOf(ci, t)
-  local latest = redis.call('HGET', KEYS[2 * ci], 'latest')
-  if latest and tonumber(latest) > t then return tonumber(latest) end
+  local latest = clocks[ci]
+  if latest == nil then
+    local v = redis.call('HGET', KEYS[2 * ci], 'latest')
+    latest = v and tonumber(v) or false
+    clocks[ci] = latest
+  end
+  if latest and latest > t then return latest end
   return t
 end
 local function expireTouched(grace)
@@ -75,15 +97,17 @@ end
 `;
 
 /**
- * ARGV: now, grace ms, PRUNE_EVERY, JSON `[pruneLeft[], requests[]]`; a request is
- * `[[[ci, windowMs, max, amount], …], [[ci, amount], …]]` (its charges, then one event per counter).
- * Returns one entry per request, `{1, seq, t, seq, t…}` (allowed: the event of each of its
- * counters) or `{0, chargeIndex, retryAfter | -1}`, then one more: the events written per counter.
+ * ARGV: now, grace ms, PRUNE_EVERY, JSON `[pruneLeft[], requests]`, where `requests` is one flat
+ * array of numbers (a table per request and charge cost more than the checks): per request, its
+ * charge count n, n × (ci, windowMs, max, amount), its event count m, m × (ci, amount) (one
+ * event per counter). Returns one flat array too: per request `1, seq, t, seq, t…` (allowed: the
+ * event of each of its counters, m pairs) or `0, chargeIndex, retryAfter | -1`; then the events
+ * written per counter, one number per counter.
  */
 export const CHARGE_SCRIPT = `${COMMON}
 local now, grace, pruneEvery = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local input = cjson.decode(ARGV[4])
-local pruneLeft, requests = input[1], input[2]
+local pruneLeft, flat = input[1], input[2]
 
 local function retryAfter(ci, w, max, amount, t)
   if amount > max then return -1 end
@@ -105,6 +129,9 @@ local function record(ci, amount, t)
   local fields = redis.call('HGETALL', h)
   for i = 1, #fields, 2 do
     if string.sub(fields[i], 1, 2) == 's:' then redis.call('HSET', h, fields[i], num(tonumber(fields[i + 1]) + amount)) end
+  end
+  for _, row in pairs(windows[ci] or {}) do
+    if row then row[1] = row[1] + amount end
   end
   return seq
 end
@@ -130,35 +157,43 @@ writeEvent = function(ci)
   unwritten[ci] = nil
   local t = e[1]
   local seq = record(ci, e[2], t)
-  for _, share in ipairs(e[3]) do
-    results[share[1]][share[2]] = seq
-    results[share[1]][share[2] + 1] = num(t)
+  local at = e[3]
+  for i = 1, #at do
+    results[at[i]] = seq
+    results[at[i] + 1] = num(t)
   end
   local n = (inserted[ci] or 0) + 1
   inserted[ci] = n
   local left = pruneLeft[ci]
   if n >= left and (n - left) % pruneEvery == 0 then prune(ci, t) end
 end
-for ri, request in ipairs(requests) do
-  local charges, events = request[1], request[2]
+local p = 1
+while p <= #flat do
+  local n = flat[p]
+  local first = p + 1
+  p = first + 4 * n
+  local m = flat[p]
+  local events = p + 1
+  p = events + 2 * m
   local t = now
-  for _, c in ipairs(charges) do t = clockOf(c[1], t) end
-  local refused = nil
-  for k, c in ipairs(charges) do
-    local s = slide(c[1], c[2], t)
-    if s + c[4] > c[3] then
-      writeEvent(c[1])
-      refused = {0, k - 1, retryAfter(c[1], c[2], c[3], c[4], t)}
+  for k = first, first + 4 * (n - 1), 4 do t = clockOf(flat[k], t) end
+  local refused = false
+  for k = first, first + 4 * (n - 1), 4 do
+    local ci, w, max, amount = flat[k], flat[k + 1], flat[k + 2], flat[k + 3]
+    if slide(ci, w, t) + amount > max then
+      writeEvent(ci)
+      local r = #results
+      results[r + 1] = 0
+      results[r + 2] = (k - first) / 4
+      results[r + 3] = retryAfter(ci, w, max, amount, t)
+      refused = true
       break
     end
   end
-  if refused then
-    results[ri] = refused
-  else
-    local out = {1}
-    results[ri] = out
-    for _, e in ipairs(events) do
-      local ci, amount = e[1], e[2]
+  if not refused then
+    results[#results + 1] = 1
+    for k = events, events + 2 * (m - 1), 2 do
+      local ci, amount = flat[k], flat[k + 1]
       local pending = unwritten[ci]
       if pending and pending[1] ~= t then
         writeEvent(ci)
@@ -169,18 +204,17 @@ for ri, request in ipairs(requests) do
         unwritten[ci] = pending
       end
       pending[2] = pending[2] + amount
-      local shares = pending[3]
-      shares[#shares + 1] = {ri, #out + 1}
-      out[#out + 1] = 0
-      out[#out + 1] = 0
+      local r = #results
+      local at = pending[3]
+      at[#at + 1] = r + 1
+      results[r + 1] = 0
+      results[r + 2] = 0
     end
   end
 end
 for ci = 1, #KEYS / 2 do writeEvent(ci) end
 expireTouched(grace)
-local counts = {}
-for ci = 1, #KEYS / 2 do counts[ci] = inserted[ci] or 0 end
-results[#results + 1] = counts
+for ci = 1, #KEYS / 2 do results[#results + 1] = inserted[ci] or 0 end
 return results
 `;
 

@@ -86,34 +86,37 @@ export class RedisStateStore implements StateStore {
       }
       return i;
     };
-    const encoded = requests.map((charges) => {
-      const checks = charges.map((c) => [ci(c.counter), c.windowMs, c.max, amountOf(charges, c.counter)]);
-      const events: Array<[number, number]> = [];
-      for (const c of charges) if (!events.some(([i]) => i === ci(c.counter))) events.push([ci(c.counter), c.amount]);
-      return [checks, events];
-    });
+    const flat: number[] = [];
+    for (const charges of requests) {
+      flat.push(charges.length);
+      for (const c of charges) flat.push(ci(c.counter), c.windowMs, c.max, amountOf(charges, c.counter));
+      const events = distinctCounters(charges);
+      flat.push(events.length);
+      for (const c of events) flat.push(ci(c.counter), c.amount);
+    }
     const pruneLeft = counters.map((c) => PRUNE_EVERY - (this.insertsSincePrune.get(pruneKey(grant, c)) ?? 0));
     const keys = counters.flatMap((c) => counterKeys(grant, c));
-    const reply = (await this.script('mcpGuardCharge', keys, [now, KEY_GRACE_MS, PRUNE_EVERY, JSON.stringify([pruneLeft, encoded])])) as Array<
-      Array<number | string>
-    >;
-    const written = reply[requests.length]!;
+    const reply = (await this.script('mcpGuardCharge', keys, [now, KEY_GRACE_MS, PRUNE_EVERY, JSON.stringify([pruneLeft, flat])])) as Array<number | string>;
+    // The events written per counter come last.
+    const written = reply.length - counters.length;
     counters.forEach((c, i) => {
       const key = pruneKey(grant, c);
-      this.insertsSincePrune.set(key, ((this.insertsSincePrune.get(key) ?? 0) + Number(written[i] ?? 0)) % PRUNE_EVERY);
+      this.insertsSincePrune.set(key, ((this.insertsSincePrune.get(key) ?? 0) + Number(reply[written + i])) % PRUNE_EVERY);
     });
-    return requests.map((charges, r): GrantChargeResult => {
-      const entry = reply[r]!;
-      if (Number(entry[0]) === 0) {
-        const retry = Number(entry[2]);
-        return { ok: false, charge: charges[Number(entry[1])]!, retryAfterSeconds: retry < 0 ? undefined : retry };
+    let p = 0;
+    return requests.map((charges): GrantChargeResult => {
+      if (Number(reply[p]) === 0) {
+        const retry = Number(reply[p + 2]);
+        const charge = charges[Number(reply[p + 1])]!;
+        p += 3;
+        return { ok: false, charge, retryAfterSeconds: retry < 0 ? undefined : retry };
       }
-      // One event per distinct counter, in the order the counters first appear: its seq and time.
-      const events: GrantEvent[] = [];
-      charges.forEach((c, i) => {
-        if (charges.findIndex((d) => d.counter === c.counter) !== i) return;
-        const k = 1 + 2 * events.length;
-        events.push({ ref: JSON.stringify([c.counter, String(entry[k]), String(entry[k + 1])]), amount: c.amount });
+      p += 1;
+      // The event of each distinct counter, in the order the counters first appear: its seq and time.
+      const events: GrantEvent[] = distinctCounters(charges).map((c) => {
+        const event = { ref: JSON.stringify([c.counter, String(reply[p]), String(reply[p + 1])]), amount: c.amount };
+        p += 2;
+        return event;
       });
       return { ok: true, ticket: { events } };
     });
@@ -302,6 +305,11 @@ export class RedisStateStore implements StateStore {
     for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua });
     return client;
   }
+}
+
+/** The first charge naming each counter, in order: a request records one event per counter, with that charge's amount. */
+function distinctCounters(charges: ReadonlyArray<Charge>): Charge[] {
+  return charges.filter((c, i) => charges.findIndex((d) => d.counter === c.counter) === i);
 }
 
 function pruneKey(grant: string, counter: string): string {
