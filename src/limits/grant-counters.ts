@@ -12,7 +12,7 @@ import { retryAfter } from './sliding-window.js';
  * Like the session counters, each (counter, window) keeps a running sum and a cursor — the
  * (t, id) of the last event that has slid out — in `counter_windows`, so a check reads only the
  * events that left the window since the last one, not the whole window. Within one batch (one
- * chunk of client input, see Limiter.batch) all checks share one transaction: committing per
+ * chunk of client input, see Limiter.flush) all checks share one transaction: committing per
  * call cost ~50 µs; per batch it is a few µs a call.
  *
  * Each counter keeps its own clock: the latest time any process charged or read it. A request
