@@ -14,16 +14,17 @@ export function withholdResourceLinks(policy: CompiledPolicy, result: Record<str
   }
   const content = result.content;
   if (!Array.isArray(content)) return { kind: 'kept', result: undefined };
-  let changed = false;
-  const items = content.map((item: unknown) => {
-    const uri = linkedUri(item);
-    if (uri === undefined || (uri !== null && !isResourceRefused(policy, uri))) return item;
-    changed = true;
+  // Most results link to nothing: the copy is made only once an item is withheld.
+  let items: unknown[] | undefined;
+  for (let i = 0; i < content.length; i++) {
+    const uri = linkedUri(content[i]);
+    if (uri === undefined || (uri !== null && !isResourceRefused(policy, uri))) continue;
+    items ??= content.slice();
     // The URI is not repeated: naming it would tell the agent what it may not see exists.
     const what = uri === null ? 'a resource link it could not read' : 'a link to a resource the policy does not allow';
-    return { type: 'text', text: `mcp-guard: withheld ${what}` };
-  });
-  return changed ? { kind: 'changed', result: { ...result, content: items } } : { kind: 'kept', result: undefined };
+    items[i] = { type: 'text', text: `mcp-guard: withheld ${what}` };
+  }
+  return items ? { kind: 'changed', result: { ...result, content: items } } : { kind: 'kept', result: undefined };
 }
 
 /**
