@@ -140,9 +140,7 @@ export class GrantCounters {
       return { ok: false as const, charge, retryAfterSeconds: retryAfter(inWindow, charge, amount, t) };
     }
     const events: Share[] = [];
-    for (let i = 0; i < charges.length; i++) {
-      const { counter, amount } = charges[i]!;
-      if (firstNaming(charges, counter) !== i) continue;
+    for (const { counter, amount } of distinctCounters(charges)) {
       const entry = this.cached(counter)!;
       for (const row of entry.windows.values()) row.sum += amount;
       entry.unwritten += amount;
@@ -345,10 +343,13 @@ export class GrantCounters {
   }
 }
 
-/** The index of the first charge naming the counter: its amount is what the request adds to it. */
-function firstNaming(charges: ReadonlyArray<Charge>, counter: string): number {
-  for (let i = 0; i < charges.length; i++) if (charges[i]!.counter === counter) return i;
-  return -1;
+/**
+ * The first charge naming each counter, in order: a request records one event per counter, with
+ * that charge's amount (the stores' tickets list their events in this order).
+ */
+export function distinctCounters(charges: ReadonlyArray<Charge>): ReadonlyArray<Charge> {
+  if (charges.length <= 1) return charges;
+  return charges.filter((c, i) => charges.findIndex((d) => d.counter === c.counter) === i);
 }
 
 /** The amount a request adds to a counter: its first charge naming the counter decides (as for session counters). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { amountOf, PRUNE_EVERY } from '../limits/grant-counters.js';
+import { amountOf, distinctCounters, PRUNE_EVERY } from '../limits/grant-counters.js';
 import type { Charge } from '../policy/engine/decision.js';
 import {
   ANSWER_APPROVAL_SCRIPT,
@@ -305,11 +305,6 @@ export class RedisStateStore implements StateStore {
     for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua });
     return client;
   }
-}
-
-/** The first charge naming each counter, in order: a request records one event per counter, with that charge's amount. */
-function distinctCounters(charges: ReadonlyArray<Charge>): Charge[] {
-  return charges.filter((c, i) => charges.findIndex((d) => d.counter === c.counter) === i);
 }
 
 function pruneKey(grant: string, counter: string): string {
