@@ -3,6 +3,7 @@ import { type Charge, type RefuseDecision, refuse } from '../policy/engine/decis
 import type { GrantChargeResult, GrantTicket, MaybePromise, StateStore } from '../state/store.js';
 import { rateLimited } from '../policy/engine/rate-limited.js';
 import { type CounterShare, SlidingWindowCounters } from './sliding-window.js';
+import { distinctCounters } from './grant-counters.js';
 
 /** What a successful charge took and may give back (only its refundable part is kept). */
 export interface Ticket {
@@ -151,8 +152,7 @@ function refundable(shares: CounterShare[], charges: Charge[]): CounterShare[] {
  */
 function refundableGrant(ticket: GrantTicket, charges: Charge[]): GrantTicket | undefined {
   if (charges.every((c) => c.refundable)) return ticket.events.length === 0 ? undefined : ticket;
-  const counters: string[] = [];
-  for (const c of charges) if (!counters.includes(c.counter)) counters.push(c.counter);
+  const counters = distinctCounters(charges).map((c) => c.counter);
   const events = ticket.events.filter((_e, i) => charges.every((c) => c.counter !== counters[i] || c.refundable));
   return events.length === 0 ? undefined : { events };
 }

@@ -105,7 +105,7 @@ export class LineSplitter {
     let line: Buffer;
     if (parts.length === 0) return;
     line = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.pending);
-    parts.length = 0;
+    this.parts = [];
     this.pending = 0;
     let end = line.length;
     if (line[end - 1] === 13) end--;

@@ -87,13 +87,15 @@ export class RedisStateStore implements StateStore {
       return i;
     };
     const flat: number[] = [];
-    for (const charges of requests) {
+    // Each request's events: one per distinct counter, in the order the counters first appear.
+    const eventsOf = requests.map(distinctCounters);
+    requests.forEach((charges, r) => {
       flat.push(charges.length);
       for (const c of charges) flat.push(ci(c.counter), c.windowMs, c.max, amountOf(charges, c.counter));
-      const events = distinctCounters(charges);
+      const events = eventsOf[r]!;
       flat.push(events.length);
       for (const c of events) flat.push(ci(c.counter), c.amount);
-    }
+    });
     const pruneLeft = counters.map((c) => PRUNE_EVERY - (this.insertsSincePrune.get(pruneKey(grant, c)) ?? 0));
     const keys = counters.flatMap((c) => counterKeys(grant, c));
     const reply = (await this.script('mcpGuardCharge', keys, [now, KEY_GRACE_MS, PRUNE_EVERY, JSON.stringify([pruneLeft, flat])])) as Array<number | string>;
@@ -104,7 +106,7 @@ export class RedisStateStore implements StateStore {
       this.insertsSincePrune.set(key, ((this.insertsSincePrune.get(key) ?? 0) + Number(reply[written + i])) % PRUNE_EVERY);
     });
     let p = 0;
-    return requests.map((charges): GrantChargeResult => {
+    return requests.map((charges, r): GrantChargeResult => {
       if (Number(reply[p]) === 0) {
         const retry = Number(reply[p + 2]);
         const charge = charges[Number(reply[p + 1])]!;
@@ -112,8 +114,8 @@ export class RedisStateStore implements StateStore {
         return { ok: false, charge, retryAfterSeconds: retry < 0 ? undefined : retry };
       }
       p += 1;
-      // The event of each distinct counter, in the order the counters first appear: its seq and time.
-      const events: GrantEvent[] = distinctCounters(charges).map((c) => {
+      // Each event's seq and time.
+      const events: GrantEvent[] = eventsOf[r]!.map((c) => {
         const event = { ref: JSON.stringify([c.counter, String(reply[p]), String(reply[p + 1])]), amount: c.amount };
         p += 2;
         return event;
