@@ -4,6 +4,19 @@ import type { PathEnv } from './engine/path-within.js';
 
 let shared: PathEnv | undefined;
 
+/** Bumped whenever the server may have acted: what the file system said before is not kept past it. */
+let epoch = 0;
+
+/**
+ * The server was just given messages to act on (the relay wrote to it): every answer the file
+ * system gave before may be out of date, so none is used again. The relay writes part of a long
+ * chunk while the rest is still being judged, and a call in that part may have made a link that a
+ * later call in the chunk names.
+ */
+export function serverMayHaveActed(): void {
+  epoch++;
+}
+
 /**
  * The real file system, home and working directory, as the engine's path resolution sees them.
  * Without overrides it is one shared object, so validators compiled while checking a policy are
@@ -15,20 +28,29 @@ export function hostFileSystem(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>
 }
 
 function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
-  // What the file system said is kept only until the current synchronous run ends: the relay
-  // judges a whole chunk of input in one run, before anything in it reaches the server, so nothing
-  // a call does can change the answers meanwhile.
+  // What the file system said is kept only until the current synchronous run ends, or the relay
+  // writes to the server, whichever comes first: until then nothing a call does can change the
+  // answers (the server has not been given it yet).
   const links = new Map<string, boolean | undefined>();
   let here: { path: string | undefined } | undefined;
   let clearing = false;
+  let seen = epoch;
+  const forget = () => {
+    links.clear();
+    here = undefined;
+  };
   const forgetSoon = () => {
     if (clearing) return;
     clearing = true;
     queueMicrotask(() => {
-      links.clear();
-      here = undefined;
+      forget();
       clearing = false;
     });
+  };
+  const current = () => {
+    if (seen === epoch) return;
+    seen = epoch;
+    forget();
   };
   // Where the working directory is now, as the kernel knows it (getcwd, through realpath of "."):
   // one system call, where walking its path took one per component. Relative paths are judged
@@ -37,6 +59,7 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
   const workingDirectory =
     overrides.cwd === undefined
       ? () => {
+          current();
           if (!here) {
             let now: string | undefined;
             try {
@@ -55,6 +78,7 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
     home: overrides.home ?? homedir(),
     cwd: overrides.cwd ?? process.cwd(),
     isSymlink(path) {
+      current();
       if (links.has(path)) return links.get(path);
       let answer: boolean | undefined;
       try {

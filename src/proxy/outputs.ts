@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { serverMayHaveActed } from '../policy/host-file-system.js';
 import { GatheredWriter } from './gathered-writer.js';
 import type { Log } from './log.js';
 
@@ -22,13 +23,18 @@ export class ClientOutput {
     this.out = new GatheredWriter(stream);
   }
 
-  /** Gathers what one chunk of input produces into one write (see GatheredWriter). */
+  /** Gathers what one chunk of input produces into few writes (see GatheredWriter). */
   begin(): void {
     this.out.begin();
   }
 
   end(): void {
     this.out.end();
+  }
+
+  /** Writes what the batch has gathered so far. */
+  flush(): void {
+    this.out.flush();
   }
 
   /** One of mcp-guard's own lines (ending in `\n`). */
@@ -90,16 +96,22 @@ export class ServerOutput {
     private readonly stream: Writable,
     private readonly log: Log,
   ) {
-    this.out = new GatheredWriter(stream);
+    // Once the server has messages to act on, what the file system said before may be out of date.
+    this.out = new GatheredWriter(stream, serverMayHaveActed);
   }
 
-  /** Gathers what one chunk of input produces into one write (see GatheredWriter). */
+  /** Gathers what one chunk of input produces into few writes (see GatheredWriter). */
   begin(): void {
     this.out.begin();
   }
 
   end(): void {
     this.out.end();
+  }
+
+  /** Writes what the batch has gathered so far. */
+  flush(): void {
+    this.out.flush();
   }
 
   /** The server stopped: nothing more is written. */
