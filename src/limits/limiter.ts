@@ -13,6 +13,9 @@ export interface Ticket {
 
 export type ChargeOutcome = { ok: true; ticket: Ticket | undefined } | { ok: false; refusal: RefuseDecision };
 
+/** The outcome of a call that no limit counts (most of them), made once. */
+const NOTHING_TAKEN: ChargeOutcome = Object.freeze({ ok: true, ticket: undefined });
+
 /** The part of a state store the limiter uses. */
 export type GrantStore = Pick<StateStore, 'description' | 'chargeGrant' | 'refundGrant'>;
 
@@ -51,7 +54,7 @@ export class Limiter {
    * order, so the next call sees them) and given back if the store then refuses.
    */
   charge(charges: Charge[], now: number, done: (outcome: ChargeOutcome) => void): void {
-    if (charges.length === 0) return done({ ok: true, ticket: undefined });
+    if (charges.length === 0) return done(NOTHING_TAKEN);
     const sessionCharges = ofScope(charges, 'session');
     const grantCharges = ofScope(charges, 'grant');
     const full = this.session.check(sessionCharges, now);

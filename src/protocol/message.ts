@@ -44,8 +44,9 @@ function methodVariant(method: string): string | undefined {
  * (Go's encoding/json): `{"result":{},"Method":"tools/call"}` is a response here and a call there.
  */
 function caseVariantMember(obj: Record<string, unknown>, names: readonly string[]): string | undefined {
-  for (const key of Object.keys(obj)) {
-    if (!names.includes(key) && names.includes(foldMemberName(key))) return key;
+  // for-in makes no array of the names (this runs on every message); only own members count.
+  for (const key in obj) {
+    if (!names.includes(key) && names.includes(foldMemberName(key)) && Object.hasOwn(obj, key)) return key;
   }
   return undefined;
 }

@@ -9,8 +9,9 @@ import type { Filtered } from './filter-lists.js';
  * agent would otherwise read, by way of a tool, what it may not read itself.
  */
 export function withholdResourceLinks(policy: CompiledPolicy, result: Record<string, unknown>): Filtered {
-  for (const key of Object.keys(result)) {
-    if (key !== 'content' && foldMemberName(key) === 'content') return { kind: 'refused', why: `its result has the member "${key}", which some clients read as "content"` };
+  // for-in, here and below, makes no array of the names (this runs on every tool result).
+  for (const key in result) {
+    if (key !== 'content' && foldMemberName(key) === 'content' && Object.hasOwn(result, key)) return { kind: 'refused', why: `its result has the member "${key}", which some clients read as "content"` };
   }
   const content = result.content;
   if (!Array.isArray(content)) return { kind: 'kept', result: undefined };
@@ -34,15 +35,15 @@ export function withholdResourceLinks(policy: CompiledPolicy, result: Record<str
 function linkedUri(item: unknown): string | null | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
   const it = item as Record<string, unknown>;
-  for (const key of Object.keys(it)) {
+  for (const key in it) {
     const folded = foldMemberName(key);
-    if (key !== folded && (folded === 'type' || folded === 'uri' || folded === 'resource')) return null;
+    if (key !== folded && (folded === 'type' || folded === 'uri' || folded === 'resource') && Object.hasOwn(it, key)) return null;
   }
   if (it.type === 'resource_link') return typeof it.uri === 'string' ? it.uri : null;
   if (it.type === 'resource') {
     const resource = it.resource as Record<string, unknown> | null | undefined;
     if (resource === null || typeof resource !== 'object') return null;
-    for (const key of Object.keys(resource)) if (key !== 'uri' && foldMemberName(key) === 'uri') return null;
+    for (const key in resource) if (key !== 'uri' && foldMemberName(key) === 'uri' && Object.hasOwn(resource, key)) return null;
     return typeof resource.uri === 'string' ? resource.uri : null;
   }
   return undefined;

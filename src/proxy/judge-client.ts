@@ -147,8 +147,9 @@ export class ClientJudge {
     const modern = session.modern;
     const entry = this.d.pending.get(id)!;
     entry.modern = modern;
-    const judged = { direction: 'client→server' as const, method, id, params, modern };
     const decision = decideMessage(this.d.policy(), 'client→server', method, params, this.context);
+    // The decision goes with it; a refusal below puts its own in its place (refusalVerdict).
+    const judged: Judged = { direction: 'client→server', method, id, params, modern, decision };
     if (decision.outcome === 'refuse') return settle(this.refused(id, judged, decision));
     if (TASK_METHODS.has(method) && !session.tasks.owns(params?.taskId)) {
       const reason = `the task ${JSON.stringify(params?.taskId ?? null)} was not created in this session; a session can only read, update or cancel its own tasks`;
@@ -185,7 +186,7 @@ export class ClientJudge {
   }
 
   /** The call's units, then a person's answer for `ask`. */
-  private chargeRequest(msg: Request, raw: Buffer, decision: Exclude<Decision, { outcome: 'refuse' }>, judged: Omit<Judged, 'decision'>, settle: (verdict: Verdict) => void): void {
+  private chargeRequest(msg: Request, raw: Buffer, decision: Exclude<Decision, { outcome: 'refuse' }>, judged: Judged, settle: (verdict: Verdict) => void): void {
     const { id, params } = msg;
     const modern = judged.modern === true;
     this.d.limiter.charge(decision.charges, this.d.now(), (outcome: ChargeOutcome) => {
@@ -196,7 +197,7 @@ export class ClientJudge {
         this.ask(msg, raw, decision, outcome.ticket);
         return settle(DROP);
       }
-      settle(this.relayed(id, outcome.ticket, { forward: true, judged: { ...judged, decision } }));
+      settle(this.relayed(id, outcome.ticket, { forward: true, judged }));
     });
   }
 

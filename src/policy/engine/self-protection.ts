@@ -41,7 +41,10 @@ export function protectToolArguments(args: unknown, locations: readonly Protecte
       const hit = protectedBy(value, locations, env, !tool.readOnly) ?? protectedFileUri(value, locations, env, !tool.readOnly);
       if (hit) return refusal(hit);
     } else if (value !== null && typeof value === 'object') {
-      for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push(item);
+      if (Array.isArray(value)) for (const item of value) stack.push(item);
+      // for-in makes no array of the values; a member inherited from a polluted prototype would
+      // only be one more string judged.
+      else for (const key in value) stack.push((value as Record<string, unknown>)[key]);
     }
   }
   return undefined;
