@@ -162,7 +162,8 @@ export class Relay {
       this.clientLines = 0;
       this.fromClient.push(chunk);
       // The grant charges of the whole chunk go to the state store together; with SQLite they are
-      // committed, and the chunk's calls settled, before anything it produced is written.
+      // committed, and the chunk's calls settled, before a grant-limited call (or anything after
+      // one: InOrder) is written. What came before it may have been written already (writeSoFar).
       limiter.flush();
       audit()?.flush();
       this.server.end();
