@@ -25,6 +25,8 @@ const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds fir
                        (matching: the linear-time matching section, after the rounds; the Redis
                        target starts its own redis-server and is skipped when none is installed)
   --quick              tiny counts: checks that everything runs, measures nothing useful
+  --pipelined <n>      pipelined calls per run (default 15000; 200 with --quick): a longer run
+                       shows where throughput settles once the processes have their places
   --out <file>         write the JSON there (default bench/results/latest.json and a dated copy)
   --cpu-prof <dir>     run the relay/proxy/guard processes under node --cpu-prof, profiles in <dir>
                        (summarize one with: node bench/profile-summary.mjs <file>); slows them down
@@ -40,6 +42,7 @@ function parseOptions(argv) {
       rounds: { type: 'string' },
       targets: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      pipelined: { type: 'string' },
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
       guard: { type: 'string' },
@@ -50,6 +53,8 @@ function parseOptions(argv) {
   });
   const rounds = Number(values.rounds ?? (values.quick ? 1 : 8));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: "${values.rounds}" is not a positive integer`);
+  const pipelined = values.pipelined === undefined ? undefined : Number(values.pipelined);
+  if (pipelined !== undefined && (!Number.isInteger(pipelined) || pipelined < 1)) throw new Error(`--pipelined: "${values.pipelined}" is not a positive integer`);
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout: "${values.timeout}" is not a positive integer of milliseconds`);
   const names = values.targets ? values.targets.split(',').map((name) => name.trim()).filter(Boolean) : [...DEFAULT_TARGETS, ...SECTIONS];
@@ -64,7 +69,7 @@ function parseOptions(argv) {
   const guardBin = resolve(values.guard ?? DEFAULT_GUARD_BIN);
   const policyFile = values.policy && resolve(values.policy);
   if (policyFile && !existsSync(policyFile)) throw new Error(`--policy: ${values.policy} does not exist`);
-  return { help: values.help, rounds, targets, sections, quick: values.quick, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, policyFile, timeoutMs };
+  return { help: values.help, rounds, targets, sections, quick: values.quick, pipelined, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, policyFile, timeoutMs };
 }
 
 function describeMachine() {
@@ -156,7 +161,8 @@ async function main(argv) {
     options.cpuProfDir = resolve(options.cpuProfDir);
     mkdirSync(options.cpuProfDir, { recursive: true });
   }
-  const counts = options.quick ? COUNTS.quick : COUNTS.full;
+  const base = options.quick ? COUNTS.quick : COUNTS.full;
+  const counts = options.pipelined === undefined ? base : { ...base, pipelinedCalls: options.pipelined };
   const machine = describeMachine();
   const startedAt = new Date();
   const progress = (text) => process.stderr.write(`bench: ${text}\n`);

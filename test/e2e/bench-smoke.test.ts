@@ -119,6 +119,19 @@ describe('npm run bench (smoke)', () => {
     expect(stdout).not.toMatch(/Redis pipelined/);
   });
 
+  it('runs the number of pipelined calls --pipelined asks for, and refuses one that is not a positive integer', async () => {
+    const out = join(tmp, 'pipelined.json');
+    const { code, stdout } = await bench(['--quick', '--targets', 'direct', '--pipelined', '321', '--out', out]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('321 pipelined (64 in flight)');
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { options: { counts: { pipelinedCalls: number } } };
+    expect(report.options.counts.pipelinedCalls).toBe(321);
+    const bad = await bench(['--quick', '--targets', 'direct', '--pipelined', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--pipelined');
+  });
+
   it('refuses an unknown target with exit 2 and one line', async () => {
     const { code, stdout, stderr } = await bench(['--quick', '--targets', 'direct,nonsense']);
     expect(code).toBe(2);
