@@ -74,8 +74,6 @@ type TransactionCache = Map<string, CounterMemory>;
 
 export class GrantCounters {
   private readonly q: Record<string, Statement>;
-  private batching = false;
-  private inTransaction = false;
   private tx: TransactionCache | undefined;
   private readonly insertsSincePrune = new Map<string, number>();
 
@@ -180,57 +178,22 @@ export class GrantCounters {
     return this.transaction(() => this.slide(counter, windowMs, this.clock([{ counter }], now)));
   }
 
-  /**
-   * Runs `fn` with the checks of one batch sharing one transaction, committed at the end. The
-   * relay writes what it allowed into corked streams, which are uncorked after the commit: no call
-   * reaches the upstream before its units are durably counted.
-   */
-  batch<T>(fn: () => T): T {
-    if (this.batching) return fn();
-    this.batching = true;
-    try {
-      return fn();
-    } finally {
-      this.batching = false;
-      if (this.inTransaction) {
-        this.inTransaction = false;
+  /** Runs `fn` in one IMMEDIATE transaction (or in the one already open), with its memory of the counters. */
+  private transaction<T>(fn: () => T): T {
+    if (this.tx) return fn();
+    return this.db
+      .transaction(() => {
+        this.tx = new Map();
         try {
+          const result = fn();
           this.insertAll();
           this.writeAll();
+          return result;
+        } finally {
           this.tx = undefined;
-          this.db.exec('COMMIT');
-        } catch {
-          // Nothing can be undone here (the calls were judged); the counter undercounts this batch.
-          this.tx = undefined;
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
         }
-      }
-    }
-  }
-
-  private transaction<T>(fn: () => T): T {
-    if (!this.batching) {
-      if (this.tx) return fn();
-      return this.db
-        .transaction(() => {
-          this.tx = new Map();
-          try {
-            const result = fn();
-            this.insertAll();
-            this.writeAll();
-            return result;
-          } finally {
-            this.tx = undefined;
-          }
-        })
-        .immediate();
-    }
-    if (!this.inTransaction) {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.inTransaction = true;
-      this.tx = new Map();
-    }
-    return fn();
+      })
+      .immediate();
   }
 
   /** The current transaction's memory of a counter (created on first use), or undefined outside one. */
