@@ -20,8 +20,8 @@ const NOTHING_TAKEN: ChargeOutcome = Object.freeze({ ok: true, ticket: undefined
 export type GrantStore = Pick<StateStore, 'description' | 'chargeGrant' | 'refundGrant'>;
 
 interface Waiting {
-  grantCharges: Charge[];
-  sessionCharges: Charge[];
+  grantCharges: readonly Charge[];
+  sessionCharges: readonly Charge[];
   /** Session units already taken, given back if the store refuses. */
   session: CounterShare[];
   done: (outcome: ChargeOutcome) => void;
@@ -53,7 +53,7 @@ export class Limiter {
    * grant limit is involved, else when the batch is flushed. Session units are taken at once (in
    * order, so the next call sees them) and given back if the store then refuses.
    */
-  charge(charges: Charge[], now: number, done: (outcome: ChargeOutcome) => void): void {
+  charge(charges: readonly Charge[], now: number, done: (outcome: ChargeOutcome) => void): void {
     if (charges.length === 0) return done(NOTHING_TAKEN);
     const sessionCharges = ofScope(charges, 'session');
     const grantCharges = ofScope(charges, 'grant');
@@ -123,7 +123,7 @@ export class Limiter {
   }
 }
 
-function unavailable(charges: Charge[], why: string, backend: string | undefined): RefuseDecision {
+function unavailable(charges: readonly Charge[], why: string, backend: string | undefined): RefuseDecision {
   return refuse(
     'denied',
     charges[0]!.rule,
@@ -132,7 +132,7 @@ function unavailable(charges: Charge[], why: string, backend: string | undefined
 }
 
 /** The charges of one scope (the array itself when all are: nothing mutates a decision's charges). */
-function ofScope(charges: Charge[], scope: Charge['scope']): Charge[] {
+function ofScope(charges: readonly Charge[], scope: Charge['scope']): readonly Charge[] {
   let all = true;
   let none = true;
   for (const c of charges) {
@@ -141,10 +141,10 @@ function ofScope(charges: Charge[], scope: Charge['scope']): Charge[] {
   }
   return all ? charges : none ? NO_CHARGES : charges.filter((c) => c.scope === scope);
 }
-const NO_CHARGES: Charge[] = [];
+const NO_CHARGES: readonly Charge[] = [];
 
 /** The shares of counters that every charge naming them lets be given back (the array itself when all may be). */
-function refundable(shares: CounterShare[], charges: Charge[]): CounterShare[] {
+function refundable(shares: CounterShare[], charges: readonly Charge[]): CounterShare[] {
   if (charges.every((c) => c.refundable)) return shares;
   return shares.filter(({ counter }) => charges.every((c) => c.counter !== counter || c.refundable));
 }
@@ -153,7 +153,7 @@ function refundable(shares: CounterShare[], charges: Charge[]): CounterShare[] {
  * A grant ticket's events follow the distinct counters of its charges, in order (src/state/store.ts);
  * only those of counters every charge lets be given back stay in it.
  */
-function refundableGrant(ticket: GrantTicket, charges: Charge[]): GrantTicket | undefined {
+function refundableGrant(ticket: GrantTicket, charges: readonly Charge[]): GrantTicket | undefined {
   if (charges.every((c) => c.refundable)) return ticket.events.length === 0 ? undefined : ticket;
   const counters = distinctCounters(charges).map((c) => c.counter);
   const events = ticket.events.filter((_e, i) => charges.every((c) => c.counter !== counters[i] || c.refundable));

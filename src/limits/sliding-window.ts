@@ -48,14 +48,14 @@ export class SlidingWindowCounters {
   private readonly logs = new Map<string, CounterLog>();
 
   /** Checks every charge, and records them all only if every one has room. */
-  tryCharge(charges: Charge[], now: number): ChargeResult {
+  tryCharge(charges: readonly Charge[], now: number): ChargeResult {
     const refusal = this.check(charges, now);
     if (refusal) return refusal;
     return { ok: true, events: this.record(charges, now) };
   }
 
   /** The first charge that has no room, or undefined when all fit. Records nothing. */
-  check(charges: Charge[], now: number): (ChargeResult & { ok: false }) | undefined {
+  check(charges: readonly Charge[], now: number): (ChargeResult & { ok: false }) | undefined {
     for (const charge of charges) {
       const log = this.logFor(charge.counter);
       const state = this.windowFor(log, charge.windowMs, now);
@@ -67,7 +67,7 @@ export class SlidingWindowCounters {
   }
 
   /** Records the call in one event per counter the charges name (limits naming one counter share it). */
-  record(charges: Charge[], now: number): CounterShare[] {
+  record(charges: readonly Charge[], now: number): CounterShare[] {
     const shares: CounterShare[] = [];
     for (const { counter, amount } of charges) {
       if (shares.some((s) => s.counter === counter)) continue;
@@ -152,7 +152,7 @@ function prune(log: CounterLog): void {
 }
 
 /** The amount a call adds to a counter: the first charge naming it decides (one event per counter). */
-export function amountFor(charges: Charge[], counter: string): number {
+export function amountFor(charges: readonly Charge[], counter: string): number {
   for (const c of charges) if (c.counter === counter) return c.amount;
   return 0;
 }

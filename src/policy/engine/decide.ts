@@ -198,7 +198,7 @@ function judgeEntry(
   if (!rule) {
     if (policy.default === 'deny') return refuse('denied', 'default', `the ${kind} "${name}" is not allowed by policy (default: deny)`);
     const charges = chargesFor(kind, name, undefined, extraLimits, args);
-    if (!Array.isArray(charges)) return charges;
+    if (!isChargeList(charges)) return charges;
     return policy.default === 'ask'
       ? { outcome: 'ask', rule: 'default', reason: undefined, charges, via: policy.approvalVia }
       : { outcome: 'allow', rule: 'default', charges };
@@ -236,7 +236,7 @@ function judgeEntry(
   }
   if (action === 'deny' || action === 'hide') return refuse('denied', path, reason ?? `this call to the ${kind} "${name}" is not allowed by policy`);
   const charges = chargesFor(kind, name, rule, extraLimits.length > 0 ? joined(limits, extraLimits) : limits, args);
-  if (!Array.isArray(charges)) return charges;
+  if (!isChargeList(charges)) return charges;
   return action === 'ask' ? { outcome: 'ask', rule: path, reason, charges, via: via ?? policy.approvalVia } : { outcome: 'allow', rule: path, charges };
 }
 
@@ -245,7 +245,7 @@ function judgeEntry(
  * A limit's counter is its `counter`, else `all_tools` for `all_tools` limits, else the entry's
  * key when the entry is a pattern (every name it matches shares one counter, SPEC §3), else the name.
  */
-function chargesFor(kind: EntryKind, name: string, rule: CompiledRule | undefined, limits: CompiledLimit[], args: Record<string, unknown>): Charge[] | Decision {
+function chargesFor(kind: EntryKind, name: string, rule: CompiledRule | undefined, limits: CompiledLimit[], args: Record<string, unknown>): readonly Charge[] | Decision {
   if (limits.length === 0) return NO_CHARGES;
   const own = rule?.pattern ? rule.key : name;
   // Under a rule (whose key is the counter), limits with no `increment_from` charge the same for
@@ -282,9 +282,14 @@ function chargesFor(kind: EntryKind, name: string, rule: CompiledRule | undefine
   }
   return charges;
 }
-const fixedCharges = new WeakMap<CompiledRule, Map<CompiledLimit[], Charge[]>>();
+/** `Array.isArray`, which TypeScript does not let narrow a union with a readonly array. */
+function isChargeList(charges: readonly Charge[] | Decision): charges is readonly Charge[] {
+  return Array.isArray(charges);
+}
 
-const NO_CHARGES: Charge[] = [];
+const fixedCharges = new WeakMap<CompiledRule, Map<CompiledLimit[], readonly Charge[]>>();
+
+const NO_CHARGES: readonly Charge[] = [];
 
 /** `a` then `b`, one array per pair (limits lists are the compiled policy's, so they live as long as it). */
 function joined(a: CompiledLimit[], b: CompiledLimit[]): CompiledLimit[] {

@@ -27,8 +27,8 @@ export interface Charge {
 }
 
 export type Decision =
-  | { outcome: 'allow'; rule: string; charges: Charge[] }
-  | { outcome: 'ask'; rule: string; reason: string | undefined; charges: Charge[]; via: ApprovalVia }
+  | { outcome: 'allow'; rule: string; charges: readonly Charge[] }
+  | { outcome: 'ask'; rule: string; reason: string | undefined; charges: readonly Charge[]; via: ApprovalVia }
   | { outcome: 'refuse'; decision: Refusal; rule: string; reason: string; retryAfterSeconds?: number };
 
 export type RefuseDecision = Extract<Decision, { outcome: 'refuse' }>;
