@@ -2,13 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { Limiter } from '../../../src/limits/limiter.js';
-import { compilePolicy } from '../../../src/policy/engine/compile.js';
+import { Writable } from 'node:stream';
 import { hostFileSystem, serverMayHaveActed } from '../../../src/policy/host-file-system.js';
-import { ApprovalBroker } from '../../../src/proxy/approval.js';
 import { protectedLocations } from '../../../src/proxy/protected-locations.js';
-import { Relay } from '../../../src/proxy/relay.js';
+import { inProcessRelay } from '../../fuzz/in-process-relay.js';
 
 /**
  * The relay writes part of a long chunk of client input while it judges the rest. These tests use
@@ -34,7 +31,6 @@ async function relayOver(act: (line: { id: number; params: { name: string; argum
   writeFileSync(policyFile, JSON.stringify(doc));
   const pathEnv = hostFileSystem();
   const protect = protectedLocations({ policyFile, stateDir: undefined, auditLog: undefined }, pathEnv);
-  const policy = await compilePolicy(doc as never, policyFile, { pathEnv, protect });
   const received: Received = { writes: [], bytes: [] };
   const upstreamIn = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -45,31 +41,11 @@ async function relayOver(act: (line: { id: number; params: { name: string; argum
       done();
     },
   });
-  const [clientIn, clientOut, upstreamOut] = [new PassThrough(), new PassThrough(), new PassThrough()];
-  const noDatabase = () => {
-    throw new Error('this test has no state database');
-  };
+  const { clientIn, clientOut } = await inProcessRelay(doc, 1 << 20, { policyFile, protect, upstreamIn });
   const replies: Array<{ id: number; result?: { _meta?: { 'mcp-guard'?: { decision?: string } } } }> = [];
   clientOut.on('data', (c: Buffer) => {
     for (const l of c.toString('utf8').split('\n')) if (l !== '') replies.push(JSON.parse(l));
   });
-  const relay = new Relay({
-    policy: () => policy,
-    limiter: new Limiter(noDatabase, 'early'),
-    approvals: new ApprovalBroker({ sendToClient: (l) => clientOut.write(l), store: { createApproval: noDatabase, approvalStatus: noDatabase, answerApproval: noDatabase }, storeFlag: '', session: 'early', notify: () => undefined, now: () => 0 }),
-    audit: () => undefined,
-    dryRun: false,
-    maxMessageBytes: 1 << 20,
-    session: 'early',
-    clientIn,
-    clientOut,
-    upstreamIn,
-    upstreamOut,
-    verbose: false,
-    log: () => undefined,
-    now: () => 0,
-  });
-  relay.start();
   const send = (calls: Array<{ name: string; arguments: Record<string, unknown> }>) => {
     const text = calls.map((params, i) => `${JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params })}\n`).join('');
     // One chunk: the relay judges all of it in one synchronous run.
