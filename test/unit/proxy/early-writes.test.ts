@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -99,5 +99,23 @@ describe('serverMayHaveActed', () => {
     expect(env.isSymlink(path)).toBeUndefined();
     serverMayHaveActed();
     expect(env.isSymlink(path)).toBe(true);
+  });
+
+  it('makes the working directory be asked again, once it has been moved', () => {
+    const env = hostFileSystem();
+    const before = join(dir, 'before');
+    const after = join(dir, 'after');
+    mkdirSync(before);
+    const started = process.cwd();
+    process.chdir(before);
+    try {
+      expect(env.workingDirectory?.()).toBe(realpathSync(before));
+      renameSync(before, after);
+      expect(env.workingDirectory?.()).toBe(realpathSync(dir) + '/before');
+      serverMayHaveActed();
+      expect(env.workingDirectory?.()).toBe(realpathSync(after));
+    } finally {
+      process.chdir(started);
+    }
   });
 });
