@@ -35,6 +35,13 @@ const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds fir
   --timeout <ms>       longest wait for any one phase of a run (default 30000)
   -h, --help           this text`;
 
+/** An option's value as a positive integer, or the one-line error that names it. */
+function positiveInteger(option, text, unit = '') {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${option}: "${text}" is not a positive integer${unit}`);
+  return value;
+}
+
 function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
@@ -51,12 +58,9 @@ function parseOptions(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const rounds = Number(values.rounds ?? (values.quick ? 1 : 8));
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: "${values.rounds}" is not a positive integer`);
-  const pipelined = values.pipelined === undefined ? undefined : Number(values.pipelined);
-  if (pipelined !== undefined && (!Number.isInteger(pipelined) || pipelined < 1)) throw new Error(`--pipelined: "${values.pipelined}" is not a positive integer`);
-  const timeoutMs = Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout: "${values.timeout}" is not a positive integer of milliseconds`);
+  const rounds = values.rounds === undefined ? (values.quick ? 1 : 8) : positiveInteger('--rounds', values.rounds);
+  const pipelined = values.pipelined === undefined ? undefined : positiveInteger('--pipelined', values.pipelined);
+  const timeoutMs = positiveInteger('--timeout', values.timeout, ' of milliseconds');
   const names = values.targets ? values.targets.split(',').map((name) => name.trim()).filter(Boolean) : [...DEFAULT_TARGETS, ...SECTIONS];
   for (const name of names) {
     if (!KNOWN.includes(name)) throw new Error(`--targets: unknown target "${name}"; known: ${KNOWN.join(', ')}`);
