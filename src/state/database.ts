@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 `;
 
+/** Pages in the WAL after which a commit checkpoints anyway (SQLite's default is 1,000): ~40 MB. */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** The database file and the files SQLite keeps beside it in WAL mode. */
 const DATABASE_FILES = ['state.db', 'state.db-wal', 'state.db-shm'];
 
@@ -72,6 +76,12 @@ export function openStateDatabase(stateDir: string): Database {
     const db = new Sqlite(file, { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // A checkpoint copies the WAL into the database with two fsyncs (milliseconds here), which
+    // stalled the relay when a commit set one off every ~1,000 pages. SqliteStateStore checkpoints
+    // once writes pause (checkpointWhenIdle); these are the bound for a run that never pauses,
+    // and the size the WAL file is cut back to after it.
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     db.exec(SCHEMA);
     return db;
   } catch (error) {

@@ -7,6 +7,9 @@ import { DocumentTable } from './documents.js';
 import { stateUnavailable } from './state-errors.js';
 import { type ApprovalStatus, type GrantChargeResult, type GrantEvent, type GrantTicket, type NewApproval, type PendingApproval, type StateStore, type StoredDocument, unrefunded } from './store.js';
 
+/** Writes pause for between one and two of these before the WAL is checkpointed. */
+export const CHECKPOINT_IDLE_MS = 100;
+
 /**
  * The default backend: the SQLite database in the state dir, shared by every mcp-guard process
  * of the machine. Every method answers synchronously, and the database is opened on first use
@@ -20,6 +23,10 @@ export class SqliteStateStore implements StateStore {
   private approvals: ApprovalStore | undefined;
   private documents: DocumentTable | undefined;
   private readonly givenBack = new WeakSet<GrantEvent>();
+  /** Writes so far, and as many as there were when the checkpoint timer last looked. */
+  private writes = 0;
+  private writesSeen = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly stateDir: string) {
     this.description = `sqlite:${stateDir}`;
@@ -28,15 +35,13 @@ export class SqliteStateStore implements StateStore {
   /** The whole batch is one IMMEDIATE transaction (one commit), exact across processes. */
   chargeGrant(grant: string, requests: ReadonlyArray<ReadonlyArray<Charge>>, now: number): GrantChargeResult[] {
     if (requests.every((r) => r.length === 0)) return requests.map(() => ({ ok: true, ticket: { events: [] } }));
-    return this.use(() => {
-      return this.countersFor(grant).chargeBatch(requests, now).map(toResult);
-    });
+    return this.write(() => this.countersFor(grant).chargeBatch(requests, now).map(toResult));
   }
 
   refundGrant(grant: string, tickets: ReadonlyArray<GrantTicket>): void {
     const events = unrefunded(tickets, this.givenBack).filter((e) => typeof e.ref === 'number');
     if (events.length === 0) return;
-    this.use(() => this.countersFor(grant).refund(events));
+    this.write(() => this.countersFor(grant).refund(events));
   }
 
   grantUsage(grant: string, counter: string, windowMs: number, now: number): number {
@@ -44,7 +49,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   createApproval(entry: NewApproval): string {
-    return this.use(() => this.approvalStore().create(entry));
+    return this.write(() => this.approvalStore().create(entry));
   }
 
   approvalStatus(id: string): ApprovalStatus | undefined {
@@ -52,7 +57,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   answerApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, now: number): boolean {
-    return this.use(() => this.approvalStore().answer(id, status, now));
+    return this.write(() => this.approvalStore().answer(id, status, now));
   }
 
   listPendingApprovals(now: number): PendingApproval[] {
@@ -64,7 +69,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   writeDocument(kind: string, key: string, value: unknown, expectedVersion: number | undefined): number | undefined {
-    return this.use(() => this.documentTable().write(kind, key, value, expectedVersion));
+    return this.write(() => this.documentTable().write(kind, key, value, expectedVersion));
   }
 
   listDocuments(kind: string, keyPrefix: string): StoredDocument[] {
@@ -73,6 +78,8 @@ export class SqliteStateStore implements StateStore {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
     this.db?.close();
     this.db = undefined;
   }
@@ -94,6 +101,40 @@ export class SqliteStateStore implements StateStore {
 
   private documentTable(): DocumentTable {
     return (this.documents ??= new DocumentTable(this.database()));
+  }
+
+  /** `use` for a method that may write: the WAL is checkpointed once writes pause. */
+  private write<T>(fn: () => T): T {
+    const result = this.use(fn);
+    this.writes++;
+    if (!this.checkpointTimer) {
+      this.writesSeen = this.writes;
+      this.checkpointTimer = setTimeout(() => this.checkpointIfIdle(), CHECKPOINT_IDLE_MS);
+      // Never what keeps the process alive: closing the database checkpoints too.
+      this.checkpointTimer.unref();
+    }
+    return result;
+  }
+
+  /**
+   * Runs a PASSIVE checkpoint (it never waits for other connections) if nothing was written since
+   * the timer was set, or sets it again. So a burst of calls commits without the checkpoint's
+   * fsyncs, which happen in the pause after it; one that never pauses checkpoints at
+   * WAL_AUTOCHECKPOINT_PAGES. A checkpoint that fails is left to the next one.
+   */
+  private checkpointIfIdle(): void {
+    if (this.writes !== this.writesSeen) {
+      this.writesSeen = this.writes;
+      this.checkpointTimer?.refresh();
+      return;
+    }
+    this.checkpointTimer = undefined;
+    if (this.closed || !this.db) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Best effort: a commit past the bound, or closing the database, checkpoints anyway.
+    }
   }
 
   /** Errors name the store: a GuardError (a database that does not open, an insecure dir) as it is, anything else wrapped. */
