@@ -8,15 +8,15 @@ import { show, type ShapeProblem } from './policy-shape.js';
  * PolicyLayer `regex` condition, which becomes one): it must be one RE2 can run, and a pattern
  * that would backtrack exponentially elsewhere is a warning.
  */
-export function checkPattern(pattern: string, path: PolicyPath, target: 'key' | 'value', problems: ShapeProblem[]): void {
+export function checkPattern(pattern: string, path: PolicyPath, target: 'key' | 'value', problems: ShapeProblem[], syntax: 'ecmascript' | 're2' = 'ecmascript'): void {
   // Patterns run on RE2, in linear time (src/policy/engine/linear-regexp.ts); one it cannot run is an error.
-  const error = linearRegExpError(pattern);
+  const error = linearRegExpError(pattern, syntax);
   if (error !== undefined) {
     problems.push({
       path,
       target,
       ruleId: 'invalid-schema',
-      message: `${formatPath(path)}: ${show(pattern)} is not a regular expression mcp-guard can run in linear time (RE2 syntax): ${error}; write it without backreferences or lookaround`,
+      message: `${formatPath(path)}: ${show(pattern)} is not a regular expression mcp-guard can run in linear time: ${error}; write it without backreferences or lookaround`,
     });
     return;
   }

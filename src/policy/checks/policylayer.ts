@@ -79,7 +79,7 @@ function conditionProblems(condition: Record<string, unknown>, at: PolicyPath, f
   else if (op === 'exists' && typeof value !== 'boolean') wrong('true or false');
   else if (op === 'regex') {
     if (typeof value !== 'string') wrong('a regular expression (a string)');
-    else checkPattern(value, valueAt, 'value', problems);
+    else checkPattern(value, valueAt, 'value', problems, 're2');
   }
   return problems;
 }

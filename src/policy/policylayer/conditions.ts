@@ -10,6 +10,7 @@
  *   number): "undecidable". mcp-guard refuses such a call either way: it fails a `require` and
  *   counts as matching a `deny_if`, because a server may well read "20000" as 20000.
  */
+import { re2Pattern } from '../engine/pattern-syntax.js';
 
 export const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -129,7 +130,7 @@ function holds(c: Condition): Schema {
     case 'gte':
       return { type: 'number', [BOUND[c.op]]: c.value };
     case 'regex':
-      return { type: 'string', pattern: c.value };
+      return { type: 'string', pattern: re2Pattern(c.value as string) };
     case 'contains': {
       const inList = { type: 'array', contains: { const: c.value } };
       return typeof c.value === 'string' ? { anyOf: [{ type: 'string', pattern: literalPattern(c.value) }, inList] } : inList;
@@ -149,7 +150,7 @@ function holdsOrUndecidable(c: Condition): Schema {
     case 'gte':
       return { [BOUND[c.op]]: c.value };
     case 'regex':
-      return { pattern: c.value };
+      return { pattern: re2Pattern(c.value as string) };
     case 'neq':
       return { not: { const: c.value } };
     case 'not_in':

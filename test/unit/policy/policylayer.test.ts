@@ -77,6 +77,10 @@ const REQUIRE: Array<[string, C, Record<string, unknown>, boolean]> = [
   ['regex: does not match', { path: 'args.branch', op: 'regex', value: '^feat/' }, { branch: 'main' }, false],
   ['regex: not a string', { path: 'args.branch', op: 'regex', value: '^feat/' }, { branch: 7 }, false],
   ['regex: Go (RE2) syntax, as PolicyLayer writes it: (?i)', { path: 'args.branch', op: 'regex', value: '(?i)^FEAT/' }, { branch: 'feat/x' }, true],
+  // Go's meaning, not JavaScript's (which native `pattern`s have): `.` stops only at "\n", `\s` is ASCII, `]` first in a class is literal.
+  ['regex: Go meaning of .', { path: 'args.q', op: 'regex', value: '^a.b$' }, { q: 'a\rb' }, true],
+  ['regex: Go meaning of \\s', { path: 'args.q', op: 'regex', value: '^\\s' }, { q: '\u00a0' }, false],
+  ['regex: Go meaning of []a]', { path: 'args.q', op: 'regex', value: '^[]a]$' }, { q: ']' }, true],
   ['contains: substring', { path: 'args.title', op: 'contains', value: 'JIRA-' }, { title: 'fix JIRA-12' }, true],
   ['contains: substring with regex characters taken literally', { path: 'args.q', op: 'contains', value: 'a.b' }, { q: 'axb' }, false],
   ['contains: list item', { path: 'args.labels', op: 'contains', value: 'reviewed' }, { labels: ['bug', 'reviewed'] }, true],
