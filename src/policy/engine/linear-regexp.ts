@@ -44,7 +44,7 @@ const ANY_BUT_LINE_END = '[^\\n\\r\\x{2028}\\x{2029}]';
 
 /**
  * `pattern` with the ECMAScript syntax RE2 reads differently rewritten to RE2's: `\s`, `\S` and
- * `.` as ECMAScript defines them, `\uXXXX`, `\u{X…}` and `\cX` as `\x{…}`, and the classes `[]`
+ * `.` as ECMAScript defines them, `\uXXXX`, `\u{X…}`, `\cX` and `[\b]` as `\x{…}`, and the classes `[]`
  * (matches nothing) and `[^]` (any character), which RE2 would read as the start of a class
  * holding `]`. Everything else is passed through as written, and so is a pattern marked RE2_SYNTAX.
  */
@@ -64,6 +64,10 @@ export function toRe2(pattern: string): string {
         // `\cJ`: a control character, its letter's code modulo 32.
         out += `\\x{${(pattern.charCodeAt(i + 2) % 32).toString(16)}}`;
         i += 2;
+      } else if (next === 'b' && inClass) {
+        // A backspace inside a class (a word boundary outside one, for both).
+        out += '\\x{8}';
+        i++;
       } else if (next === 's') {
         out += inClass ? SPACE : `[${SPACE}]`;
         i++;

@@ -28,6 +28,8 @@ const atom: fc.Arbitrary<string> = fc.constantFrom(
   '[\\]a]',
   '[]',
   '[^]',
+  '[\\b]',
+  '\\b',
   'ab',
 );
 const pattern: fc.Arbitrary<string> = fc
@@ -43,7 +45,7 @@ const pattern: fc.Arbitrary<string> = fc
   .term.chain((body) => fc.tuple(fc.constantFrom('', '^'), fc.constant(body), fc.constantFrom('', '$')).map((parts) => parts.join('')));
 
 /** Characters the rewritten syntax is about: ASCII and Unicode spaces, line ends, a surrogate pair. */
-const text = fc.string({ unit: fc.constantFrom('a', 'b', ']', '.', ' ', '\t', '\n', '\r', '\v', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u{1F600}'), maxLength: 10 });
+const text = fc.string({ unit: fc.constantFrom('a', 'b', ']', '.', ' ', '\b', '\t', '\n', '\r', '\v', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u{1F600}'), maxLength: 10 });
 
 describe('linearRegExp', () => {
   it('finds a match exactly where JavaScript does, anywhere in the text', () => {
