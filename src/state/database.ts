@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS documents (
 
 /** Pages in the WAL after which a commit checkpoints anyway (SQLite's default is 1,000): ~40 MB. */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
-const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */
 const DATABASE_FILES = ['state.db', 'state.db-wal', 'state.db-shm'];
@@ -78,8 +78,10 @@ export function openStateDatabase(stateDir: string): Database {
     db.pragma('synchronous = NORMAL');
     // A checkpoint copies the WAL into the database with two fsyncs (milliseconds here), which
     // stalled the relay when a commit set one off every ~1,000 pages. SqliteStateStore checkpoints
-    // once writes pause (checkpointWhenIdle); these are the bound for a run that never pauses,
-    // and the size the WAL file is cut back to after it.
+    // once writes pause (checkpointIfIdle); the first pragma is the bound for a run that never
+    // pauses. The WAL file keeps its size for the next burst (growing it again cost more than the
+    // checkpoints saved: 31-33 µs a commit with a 4 MiB limit, 27-28 µs without, 31-33 µs with
+    // SQLite's defaults); the second only cuts back one a checkpoint could not keep to the bound.
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     db.exec(SCHEMA);
