@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS documents (
 `;
 
 /** Pages in the WAL after which a commit checkpoints anyway (SQLite's default is 1,000): ~40 MB. */
-export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** The database file and the files SQLite keeps beside it in WAL mode. */

@@ -191,7 +191,7 @@ interface Program {
    * tokens matched): `stars` has the bits of star tokens, and `ascii[c]` the bits of the tokens
    * whose set holds the ASCII character c. Undefined for longer patterns.
    */
-  bits?: { stars: number; ascii: Int32Array };
+  bits?: { stars: number; ascii: Int32Array; first: number };
   /** The pattern's literal prefix: a cheap rejection before the simulation. */
   prefix: string;
   /** Whether the pattern is only literal characters (then only the prefix test and a length check remain). */
@@ -213,7 +213,8 @@ function programOf(tokens: GlobToken[]): Program {
     });
     const ascii = new Int32Array(128);
     for (let c = 0; c < 128; c++) ascii[c] = tokenBits(member, c);
-    bits = { stars, ascii };
+    // The state after the literal prefix, which run() has already compared.
+    bits = { stars, ascii, first: 1 << Array.from(prefix).length };
   }
   return {
     length: tokens.length,
@@ -295,7 +296,7 @@ function run(p: Program, input: string): boolean {
  */
 function runBits(p: Program, bits: NonNullable<Program['bits']>, input: string): boolean {
   const { stars, ascii } = bits;
-  let states = closeBits(1 << Array.from(p.prefix).length, stars);
+  let states = closeBits(bits.first, stars);
   for (let i = p.prefix.length; i < input.length; ) {
     const code = input.codePointAt(i)!;
     i += code > 0xffff ? 2 : 1;
