@@ -39,6 +39,8 @@ const SPACE = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\
 /** Everything else (`\S`), as ranges usable inside another class. */
 const NOT_SPACE =
   '\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}';
+/** A POSIX class as RE2 reads one inside a bracket expression. */
+const POSIX_CLASS = /^\[:\^?[A-Za-z]+:\]/;
 /** ECMAScript's `.`: any character but a line terminator. */
 const ANY_BUT_LINE_END = '[^\\n\\r\\x{2028}\\x{2029}]';
 
@@ -46,7 +48,8 @@ const ANY_BUT_LINE_END = '[^\\n\\r\\x{2028}\\x{2029}]';
  * `pattern` with the ECMAScript syntax RE2 reads differently rewritten to RE2's: `\s`, `\S` and
  * `.` as ECMAScript defines them, `\uXXXX`, `\u{X…}`, `\cX` and `[\b]` as `\x{…}`, and the classes `[]`
  * (matches nothing) and `[^]` (any character), which RE2 would read as the start of a class
- * holding `]`. Everything else is passed through as written, and so is a pattern marked RE2_SYNTAX.
+ * holding `]`. Everything else is passed through as written, and so are RE2's own `\Q…\E` and
+ * `[:alpha:]` (no ECMAScript pattern has them) and a pattern marked RE2_SYNTAX.
  */
 export function toRe2(pattern: string): string {
   if (pattern.startsWith(RE2_SYNTAX)) return pattern;
@@ -57,7 +60,13 @@ export function toRe2(pattern: string): string {
     if (c === '\\') {
       const next = pattern[i + 1];
       const unicode = next === 'u' ? unicodeEscape(pattern, i) : undefined;
-      if (unicode) {
+      if (next === 'Q') {
+        // RE2's quoted text (`\Q…\E`, not ECMAScript syntax) is literal: copied as it is.
+        const end = pattern.indexOf('\\E', i + 2);
+        const stop = end === -1 ? pattern.length : end + 2;
+        out += pattern.slice(i, stop);
+        i = stop - 1;
+      } else if (unicode) {
         out += `\\x{${unicode.hex}}`;
         i = unicode.end - 1;
       } else if (next === 'c' && /[A-Za-z]/.test(pattern[i + 2] ?? '')) {
@@ -80,6 +89,13 @@ export function toRe2(pattern: string): string {
         i++;
       }
     } else if (inClass) {
+      // RE2's `[:alpha:]` inside a class (not ECMAScript syntax) is copied whole: its `]` does not end the class.
+      const posix = c === '[' ? POSIX_CLASS.exec(pattern.slice(i, i + 16)) : null;
+      if (posix) {
+        out += posix[0];
+        i += posix[0].length - 1;
+        continue;
+      }
       if (c === ']') inClass = false;
       out += c;
     } else if (c === '[') {

@@ -69,6 +69,17 @@ describe('linearRegExp', () => {
     expect(linearRegExp(source).test(subject)).toBe(expected);
   });
 
+  it.each([
+    ['\\Qa.b\\E$', 'a.b', true],
+    ['\\Qa.b\\E$', 'axb', false],
+    ['\\Q\\s', '\\s', true],
+    ['^[[:alpha:].]+$', 'ab.c', true],
+    ['^[[:alpha:].]+$', 'a\u00a0', false],
+    ['^[^[:space:]]$', 'x', true],
+  ])('keeps the RE2 meaning of %j, which is not ECMAScript syntax: on %j it is %s', (source, subject, expected) => {
+    expect(linearRegExp(source).test(subject)).toBe(expected);
+  });
+
   it('runs a pattern JavaScript would backtrack on in time linear in the text', () => {
     // `^(a+)+$` on "aaa…b" takes JavaScript exponential time; RE2 answers at once.
     expect(linearRegExp('^(a+)+$').test(`${'a'.repeat(100_000)}b`)).toBe(false);
