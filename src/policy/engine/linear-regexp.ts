@@ -46,7 +46,7 @@ const ANY_BUT_LINE_END = '[^\\n\\r\\x{2028}\\x{2029}]';
 
 /**
  * `pattern` with the ECMAScript syntax RE2 reads differently rewritten to RE2's: `\s`, `\S` and
- * `.` as ECMAScript defines them, `\uXXXX`, `\u{X…}`, `\cX` and `[\b]` as `\x{…}`, and the classes `[]`
+ * `.` as ECMAScript defines them, `\uHHHH`, `\u{X…}`, `\cX` and `[\b]` as `\x{…}`, and the classes `[]`
  * (matches nothing) and `[^]` (any character), which RE2 would read as the start of a class
  * holding `]`. Everything else is passed through as written, and so are RE2's own `\Q…\E` and
  * `[:alpha:]` (no ECMAScript pattern has them) and a pattern marked RE2_SYNTAX.
@@ -124,8 +124,8 @@ export function toRe2(pattern: string): string {
 }
 
 /**
- * `\uXXXX` or `\u{X…}` at `start`, as the hex digits of its code point and the index after it.
- * Two `\uXXXX` that make a surrogate pair are one code point, as with the `u` flag.
+ * `\uHHHH` or `\u{X…}` at `start`, as the hex digits of its code point and the index after it.
+ * Two `\uHHHH` that make a surrogate pair are one code point, as with the `u` flag.
  */
 function unicodeEscape(pattern: string, start: number): { hex: string; end: number } | undefined {
   const braced = /^\\u\{([0-9A-Fa-f]{1,6})\}/.exec(pattern.slice(start, start + 10));
