@@ -11,6 +11,9 @@
 const QUOTE = 34;
 const BACKSLASH = 92;
 const CR = 13;
+const LF = 10;
+const TAB = 9;
+const SPACE = 32;
 
 /** Deeper messages are refused; no MCP message comes near it, and it stays far from stack limits. */
 export const MAX_NESTING = 1000;
@@ -91,7 +94,6 @@ export function findAmbiguityIn(text: string, value: unknown, allowCR = false): 
  */
 const FAST_PATH_MAX = 64 * 1024;
 
-const MEMBER = /"[\t\n\r ]*:/g;
 const PLAIN = {};
 
 function inheritsEnumerables(): boolean {
@@ -99,10 +101,19 @@ function inheritsEnumerables(): boolean {
   return false;
 }
 
+/**
+ * Quote-colon pairs in the text (a `"`, white space, then `:`), found from each colon back: the
+ * walk over white space stops at the first other character, so each is walked at most once.
+ * (Counting the matches of a regular expression did the same at ~4% of a pipelined call.)
+ */
 function memberCount(text: string): number {
-  MEMBER.lastIndex = 0;
   let count = 0;
-  while (MEMBER.test(text)) count++;
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    let i = colon - 1;
+    let c = text.charCodeAt(i);
+    while (c === SPACE || c === TAB || c === LF || c === CR) c = text.charCodeAt(--i);
+    if (c === QUOTE) count++;
+  }
   return count;
 }
 
