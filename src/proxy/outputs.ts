@@ -62,13 +62,19 @@ export class ClientOutput {
     this.out.write(withoutCR(bytes));
   }
 
-  /** Ends the streamed line (complete or cut short) and writes what waited. */
+  /**
+   * Ends the streamed line (complete or cut short), writes what waited, and lets client input be
+   * read again if nothing else holds it. Client input may have been paused while the line streamed
+   * with nothing held (the client's buffer was full after a chunk of calls for the server), and
+   * each drain then found the stream still open: without this, a last part small enough to cause
+   * no drain left it paused for good.
+   */
   endStream(): void {
     this.out.write(NEWLINE);
     const held = this.held ?? [];
     this.held = undefined;
     for (const text of held) this.out.write(Buffer.from(text));
-    if (held.length > 0) this.resumeInput();
+    this.resumeInput();
   }
 
   get streaming(): boolean {

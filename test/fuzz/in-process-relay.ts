@@ -14,6 +14,8 @@ export interface InProcessOptions {
   protect?: readonly ProtectedLocation[];
   /** What the relay writes to the server goes here (default a PassThrough the test reads). */
   upstreamIn?: Writable;
+  /** What the relay writes to the client goes here (default a PassThrough the test reads). */
+  clientOut?: Writable;
 }
 
 /**
@@ -22,8 +24,9 @@ export interface InProcessOptions {
  */
 export async function inProcessRelay(policyDoc: unknown, maxMessageBytes: number, options: InProcessOptions = {}) {
   const policy = await compilePolicy(policyDoc as PolicyDocument, options.policyFile ?? '/virtual/fuzz-policy.json', { pathEnv: hostFileSystem(), protect: options.protect });
-  const [clientIn, clientOut, upstreamOut] = [new PassThrough(), new PassThrough(), new PassThrough()];
+  const [clientIn, upstreamOut] = [new PassThrough(), new PassThrough()];
   const upstreamIn = options.upstreamIn ?? new PassThrough();
+  const clientOut = options.clientOut ?? new PassThrough();
   const noDatabase = () => {
     throw new Error('this test has no state database');
   };
