@@ -3,8 +3,9 @@
  * (small buffers, so both ask the relay to wait), answers long enough to be streamed or held
  * whole, and every byte boundary the pipes could cut: whatever the schedule, once both sides read
  * again and the server answers what it was given, every call reaches the server once, in order,
- * and every answer reaches the client once. A relay that left an input paused for good (the
- * long-response hang of `607bc3a`) or lost a line fails here.
+ * every answer reaches the client once, and every request of the server's gets one answer. A
+ * relay that left an input paused for good (the long-response hang of `607bc3a`) or lost a line
+ * fails here.
  */
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
@@ -62,6 +63,7 @@ type Step =
   | { kind: 'send'; calls: boolean[]; cuts: number[] }
   | { kind: 'answer'; pick: number; long: boolean }
   | { kind: 'notify'; long: boolean }
+  | { kind: 'ask'; allowed: boolean }
   | { kind: 'serverWrites'; fraction: number }
   | { kind: 'clientReads' }
   | { kind: 'serverReads' }
@@ -72,6 +74,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('send' as const), calls: fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), pick: fc.nat(), long: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('notify' as const), long: fc.boolean() }) },
+  // A request of the server's own: allowed (the client answers it) or refused (mcp-guard does).
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('ask' as const), allowed: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('serverWrites' as const), fraction: fc.double({ min: 0.01, max: 1, noNaN: true }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'clientReads' as const }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'serverReads' as const }) },
@@ -82,6 +86,7 @@ const call = (id: number, allowed: boolean) =>
   `${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: allowed ? 'echo' : 'shell_exec', arguments: { text: `call ${id}` } } })}\n`;
 const notification = (n: number, long: boolean) =>
   `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: long ? 'n'.repeat(LONG_TEXT) : `note ${n}` } })}\n`;
+const serverRequest = (n: number, allowed: boolean) => `${JSON.stringify({ jsonrpc: '2.0', id: `s${n}`, method: allowed ? 'roots/list' : 'sampling/createMessage', params: {} })}\n`;
 const answer = (id: number, long: boolean) =>
   `${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: long ? 'x'.repeat(LONG_TEXT) : `answer ${id}` }] } })}\n`;
 
@@ -96,11 +101,22 @@ async function runSchedule(policy: unknown, clientBuffer: number, serverBuffer: 
   const received: number[] = [];
   const unanswered: number[] = [];
   let serverQueue = Buffer.alloc(0);
+  const allowedAsks: string[] = [];
   const answers = new Map<number, number>();
+  // The server's own requests: how many it sent, which the client was shown, the answers it got.
+  let asked = 0;
+  const shown: string[] = [];
+  const serverGot = new Map<string, 'client' | 'refused'>();
   const serverReads = () => {
     server.readOnce();
     for (const line of server.takeLines()) {
-      const id = (JSON.parse(line) as { id: number }).id;
+      const message = JSON.parse(line) as { id: number | string; result?: { roots?: unknown }; error?: unknown };
+      if (typeof message.id === 'string') {
+        expect(serverGot.has(message.id), line).toBe(false);
+        serverGot.set(message.id, message.result?.roots ? 'client' : 'refused');
+        continue;
+      }
+      const id = message.id;
       received.push(id);
       unanswered.push(id);
     }
@@ -111,6 +127,12 @@ async function runSchedule(policy: unknown, clientBuffer: number, serverBuffer: 
       const message = JSON.parse(line) as { id?: number; method?: string; result?: { isError?: boolean; content: Array<{ text: string }> } };
       if (message.method === 'notifications/message') {
         notesRead++;
+        continue;
+      }
+      if (typeof message.id === 'string') {
+        // The client answers the server's request at once (its input may be paused: it waits).
+        shown.push(message.id);
+        clientIn.write(`${JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { roots: [] } })}\n`);
         continue;
       }
       // An allowed call is answered by the server, a refused one by mcp-guard (a tool error).
@@ -148,6 +170,10 @@ async function runSchedule(policy: unknown, clientBuffer: number, serverBuffer: 
       case 'notify':
         serverQueue = Buffer.concat([serverQueue, Buffer.from(notification(++notes, step.long))]);
         break;
+      case 'ask':
+        serverQueue = Buffer.concat([serverQueue, Buffer.from(serverRequest(++asked, step.allowed))]);
+        if (step.allowed) allowedAsks.push(`s${asked}`);
+        break;
       case 'serverWrites':
         serverWrites(step.fraction);
         break;
@@ -165,18 +191,18 @@ async function runSchedule(policy: unknown, clientBuffer: number, serverBuffer: 
 
   // From here on both sides read everything and the server answers all it is given: the relay
   // has to deliver every call and every answer.
-  for (let round = 0; round < 2000 && (received.length < allowed.length || answers.size < sent || notesRead < notes || !client.idle || !server.idle || serverQueue.length > 0); round++) {
+  for (let round = 0; round < 2000 && (received.length < allowed.length || answers.size < sent || notesRead < notes || serverGot.size < asked || !client.idle || !server.idle || serverQueue.length > 0); round++) {
     serverReads();
     while (unanswered.length > 0) queueAnswer(0, false);
     serverWrites(1);
     clientReads();
     await tick();
   }
-  return { sent, allowed, received, answers, notes, notesRead };
+  return { sent, allowed, received, answers, notes, notesRead, asked, allowedAsks, shown, serverGot };
 }
 
 describe.each([
-  ['default allow (long answers streamed)', { version: '1', default: 'allow', tools: { shell_exec: 'deny' } }],
+  ['default allow (long answers streamed)', { version: '1', default: 'allow', tools: { shell_exec: 'deny' }, methods: { 'sampling/createMessage': 'deny' } }],
   ['permissive with a refused resource (long answers held whole)', PERMISSIVE_POLICY],
 ])('the relay in process under back-pressure, %s', (_name, policy) => {
   it('delivers every call once and in order, and every answer once, whatever the schedule', async () => {
@@ -186,11 +212,16 @@ describe.each([
         fc.integer({ min: 256, max: 64 * 1024 }),
         fc.array(stepArb, { minLength: 1, maxLength: 60, size: 'max' }),
         async (clientBuffer, serverBuffer, steps) => {
-          const { sent, allowed, received, answers, notes, notesRead } = await runSchedule(policy, clientBuffer, serverBuffer, steps);
+          const { sent, allowed, received, answers, notes, notesRead, asked, allowedAsks, shown, serverGot } = await runSchedule(policy, clientBuffer, serverBuffer, steps);
           expect(received).toEqual(allowed);
           expect([...answers.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
           expect([...answers.values()].every((n) => n === 1)).toBe(true);
           expect(notesRead).toBe(notes);
+          // The server's requests: the allowed ones shown to the client (once, in order) and
+          // answered by it, the refused ones answered by mcp-guard and never shown.
+          expect(shown).toEqual(allowedAsks);
+          const expected = Array.from({ length: asked }, (_, i) => `s${i + 1}`).map((id) => [id, allowedAsks.includes(id) ? 'client' : 'refused']);
+          expect([...serverGot].sort()).toEqual(expected.sort());
         },
       ),
       { numRuns: RUNS, seed: seed(20261201), interruptAfterTimeLimit: TIME_LIMIT },
