@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmark's upstream: a dependency-free MCP server on stdio (newline-delimited JSON-RPC).
-// It offers `echo` (returns its `text`) and `blob` (returns `size` bytes of text), plus 20 more
-// tools so that list filtering has something to do. It is deliberately cheap so that what the
+// It offers `echo` (returns its `text`), `blob` (returns `size` bytes of text) and `items` (returns
+// `n` content items), plus 20 more tools so that list filtering has something to do, and lists
+// `n` resources when `resources/list` is given the cursor `size:<n>` (none otherwise). It is deliberately cheap so that what the
 // benchmark sees is the cost of whatever sits between it and the client.
 import { TOOLS } from './fixture-tools.mjs';
 
@@ -44,6 +45,14 @@ function callTool(id, params) {
       }
       return sendBlob(id, size);
     }
+    case 'items': {
+      const n = Number(args.n);
+      if (!Number.isSafeInteger(n) || n < 0) return answer(id, { content: [{ type: 'text', text: 'n must be a non-negative integer' }], isError: true });
+      const content = Array.from({ length: n }, (_, i) =>
+        args.links === true ? { type: 'resource_link', uri: `file:///data/d${i % 40}/f${i}.txt`, name: `f${i}` } : { type: 'text', text: `item ${i}` },
+      );
+      return answer(id, { content });
+    }
     default:
       if (TOOLS.some((tool) => tool.name === params?.name)) {
         return answer(id, { content: [{ type: 'text', text: `${params.name}: done` }] });
@@ -66,6 +75,11 @@ function handle(message) {
       return answer(id, {});
     case 'tools/list':
       return answer(id, { tools: TOOLS });
+    case 'resources/list': {
+      const n = /^size:(\d+)$/.exec(String(params?.cursor ?? ''))?.[1];
+      const resources = Array.from({ length: Number(n ?? 0) }, (_, i) => ({ uri: `file:///data/d${i % 40}/f${i}.txt`, name: `f${i}`, mimeType: 'text/plain' }));
+      return answer(id, { resources });
+    }
     case 'tools/call':
       return callTool(id, params);
     default:

@@ -1,5 +1,6 @@
-// The fixture server's tool list: the two tools the benchmark calls (`echo`, `blob`), eighteen
-// more that a realistic policy names, and three that it does not (hidden under `default: "deny"`).
+// The fixture server's tool list: the tools the benchmark calls (`echo`, `blob`, and `items` for
+// the large-messages section), eighteen more that a realistic policy names, and three that it does
+// not (hidden under `default: "deny"`, as `items` is).
 
 const string = { type: 'string' };
 const object = (properties, required = []) => ({ type: 'object', properties, required });
@@ -7,6 +8,11 @@ const object = (properties, required = []) => ({ type: 'object', properties, req
 export const TOOLS = [
   { name: 'echo', description: 'Returns its text.', inputSchema: object({ text: string }, ['text']) },
   { name: 'blob', description: 'Returns `size` bytes of text.', inputSchema: object({ size: { type: 'integer' } }, ['size']) },
+  {
+    name: 'items',
+    description: 'Returns `n` content items: short texts, or resource links with `links`.',
+    inputSchema: object({ n: { type: 'integer' }, links: { type: 'boolean' } }, ['n']),
+  },
   { name: 'read_file', description: 'Reads a file.', inputSchema: object({ path: string }, ['path']) },
   { name: 'write_file', description: 'Writes a file.', inputSchema: object({ path: string, content: string }, ['path', 'content']) },
   { name: 'list_directory', description: 'Lists a directory.', inputSchema: object({ path: string }, ['path']) },

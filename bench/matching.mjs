@@ -66,7 +66,7 @@ export const MATCHING_CASES = [
 ];
 
 /** Rejects with `what` named when `promise` takes longer than `timeoutMs`. */
-async function within(timeoutMs, what, promise, client) {
+export async function within(timeoutMs, what, promise, client) {
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => {
@@ -82,27 +82,32 @@ async function within(timeoutMs, what, promise, client) {
 }
 
 /** A guard session with `policyFile`, initialized. */
-async function openSession(policyFile, { guardBin, nodeFlags }, timeoutMs) {
-  const launch = launchGuard(policyFile, undefined, { guardBin, nodeFlags });
+function openSession(policyFile, { guardBin, nodeFlags }, timeoutMs) {
+  return openLaunched(launchGuard(policyFile, undefined, { guardBin, nodeFlags }), policyFile, timeoutMs);
+}
+
+/** A session with what `launch` starts (a target's launch: command, args, env, cleanup), initialized; `label` names it in errors. */
+export async function openLaunched(launch, label, timeoutMs) {
   const client = new RpcClient(launch.command, launch.args, { env: launch.env });
+  const cleanup = launch.cleanup ?? (() => {});
   try {
     await within(
       timeoutMs,
-      `${policyFile}: initialize`,
+      `${label}: initialize`,
       client.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcp-guard-bench', version: '1.0.0' } }),
       client,
     );
     client.notify('notifications/initialized');
   } catch (error) {
     client.kill();
-    launch.cleanup();
+    cleanup();
     throw error;
   }
-  return { client, policyFile, cleanup: launch.cleanup };
+  return { client, policyFile: label, cleanup };
 }
 
 /** One call, timed from the write to its answer (µs); throws when the answer is not the expected one. */
-function timedCall(session, method, paramsJson, expect) {
+export function timedCall(session, method, paramsJson, expect) {
   return new Promise((resolve, reject) => {
     const start = nowNs();
     session.client.sendMany(method, paramsJson, 1, (error, message) => {
@@ -113,7 +118,7 @@ function timedCall(session, method, paramsJson, expect) {
   });
 }
 
-function median(samples) {
+export function median(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

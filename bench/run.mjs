@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 // `npm run bench`: runs each target in turn (A B C … A B C …) for several rounds, prints one table
 // of medians and ratios, checks the targets of issues 19 and 18, then runs the linear-time matching
-// section (bench/matching.mjs), and writes the figures as JSON.
+// section (bench/matching.mjs) and the large-messages section (bench/large.mjs), and writes the
+// figures as JSON.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatLarge, measureLarge } from './large.mjs';
 import { formatMatching, measureMatching } from './matching.mjs';
 import { COUNTS, measureTarget } from './measure.mjs';
 import { findRedisServer, REDIS_MISSING, startRedis } from './redis-server.mjs';
 import { checkGoals, formatChecks, formatTable, summarize } from './report.mjs';
 import { DEFAULT_GUARD_BIN, DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
 
-/** Parts of the run that are not a column of the table: `matching` runs once, after the rounds. */
-const SECTIONS = ['matching'];
+/** Parts of the run that are not a column of the table: each runs once, after the rounds. */
+const SECTIONS = ['matching', 'large'];
 const KNOWN = [...Object.keys(TARGETS), ...SECTIONS];
 
 const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds first, then runs this)
@@ -22,8 +24,9 @@ const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds fir
   --rounds <n>         rounds of all targets, alternated (default 8; 1 with --quick)
   --targets <list>     comma-separated, run in this order (default ${[...DEFAULT_TARGETS, ...SECTIONS].join(',')});
                        known: ${KNOWN.join(', ')}
-                       (matching: the linear-time matching section, after the rounds; the Redis
-                       target starts its own redis-server and is skipped when none is installed)
+                       (matching: the linear-time matching section, large: the large-messages
+                       section, both after the rounds; the Redis target starts its own
+                       redis-server and is skipped when none is installed)
   --quick              tiny counts: checks that everything runs, measures nothing useful
   --pipelined <n>      pipelined calls per run (default 15000; 200 with --quick): a longer run
                        shows where throughput settles once the processes have their places
@@ -152,7 +155,7 @@ async function main(argv) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const needsGuard = options.targets.some((name) => TARGETS[name].guard) || options.sections.includes('matching');
+  const needsGuard = options.targets.some((name) => TARGETS[name].guard) || options.sections.length > 0;
   if (needsGuard && options.guardBin === DEFAULT_GUARD_BIN && !existsSync(join(ROOT_DIR, 'dist', 'cli', 'main.js'))) {
     process.stderr.write('bench: mcp-guard is not built (no dist/cli/main.js); run `npm run build` first, or `npm run bench`\n');
     return 1;
@@ -174,6 +177,7 @@ async function main(argv) {
   const redis = await prepareRedis(options, progress);
   const runs = Object.fromEntries(options.targets.map((name) => [name, []]));
   let matching;
+  let large;
   const failures = [...redis.failures];
   try {
     // One unrecorded run of each target first, so the first round does not pay for a cold disk cache.
@@ -196,6 +200,14 @@ async function main(argv) {
       } catch (error) {
         progress(`matching  FAILED: ${error.message.split('\n')[0]}`);
         failures.push({ target: 'matching', round: 1, error: error.message });
+      }
+    }
+    if (options.sections.includes('large')) {
+      try {
+        large = await measureLarge({ guardBin: options.guardBin, quick: options.quick, timeoutMs: options.timeoutMs, cpuProfDir: options.cpuProfDir, progress });
+      } catch (error) {
+        progress(`large  FAILED: ${error.message.split('\n')[0]}`);
+        failures.push({ target: 'large', round: 1, error: error.message });
       }
     }
   } finally {
@@ -225,11 +237,13 @@ async function main(argv) {
   for (const skip of redis.skipped) lines.push('', `${skip.target} skipped: ${skip.reason}`);
   if (checks.length > 0) lines.push('', 'targets (issues 19 and 18), judged on the medians above against the same run:', formatChecks(checks));
   if (matching) lines.push('', formatMatching(matching));
+  if (large) lines.push('', formatLarge(large));
   if (failures.length > 0) {
     lines.push('', `${failures.length} run${failures.length === 1 ? '' : 's'} failed:`);
     for (const failure of failures) {
-      const skipped = failure.round >= 1 && failure.round < options.rounds && failure.target !== 'matching' ? ` (not run in later rounds)` : '';
-      const where = failure.round === 0 ? 'before round 1' : failure.target === 'matching' ? '' : `round ${failure.round}`;
+      const section = SECTIONS.includes(failure.target);
+      const skipped = failure.round >= 1 && failure.round < options.rounds && !section ? ` (not run in later rounds)` : '';
+      const where = failure.round === 0 ? 'before round 1' : section ? '' : `round ${failure.round}`;
       lines.push(`  ${failure.target}${where ? ` ${where}` : ''}${skipped}: ${failure.error}`);
     }
   }
@@ -255,6 +269,7 @@ async function main(argv) {
     summary,
     checks,
     matching,
+    large,
     runs,
   };
   const outFiles = options.out

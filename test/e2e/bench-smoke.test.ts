@@ -52,7 +52,7 @@ function cellsOf(line: string, label: string): string[] {
 }
 
 describe('npm run bench (smoke)', () => {
-  it('runs every target and the matching section with --quick, prints every row and target, and writes the JSON', async () => {
+  it('runs every target and both sections with --quick, prints every row and target, and writes the JSON', async () => {
     // The Redis target needs a real redis-server; without one this test fails here, saying so.
     redisServerPath();
     const out = join(tmp, 'quick.json');
@@ -88,6 +88,13 @@ describe('npm run bench (smoke)', () => {
     }
     expect(stdout).toMatch(/^ +100,000 +[\d,]+ µs/m);
 
+    // The large-messages section: every case at three sizes, through mcp-guard and directly.
+    expect(stdout).toMatch(/^large messages through mcp-guard/m);
+    for (const label of ['tool result of n text items', 'tool result of n resource links', 'resources/list of n entries', 'tool call with n objects in its arguments']) {
+      expect(lines.some((line) => line.startsWith(label)), label).toBe(true);
+    }
+    expect(stdout).toMatch(/^ +320 +[\d.]+ ms +[\d.]+ ms/m);
+
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(Object.keys(report.summary)).toEqual(['direct', 'relay', 'naive', 'guard-allow', 'guard-realistic', 'guard-realistic-redis']);
@@ -105,6 +112,11 @@ describe('npm run bench (smoke)', () => {
     for (const matchingCase of report.matching.cases as Array<{ rows: Array<{ size: number; perCallUs: number; controlUs: number }> }>) {
       expect(matchingCase.rows).toHaveLength(3);
       for (const row of matchingCase.rows) expect(row.perCallUs > 0 && row.controlUs > 0).toBe(true);
+    }
+    expect(report.large.cases.map((c: { id: string }) => c.id)).toEqual(['result-items', 'result-links', 'resources-list', 'arguments']);
+    for (const largeCase of report.large.cases as Array<{ rows: Array<{ size: number; perCallUs: number; directUs: number }> }>) {
+      expect(largeCase.rows.map((row) => row.size)).toEqual([20, 80, 320]);
+      for (const row of largeCase.rows) expect(row.perCallUs > 0 && row.directUs > 0).toBe(true);
     }
   }, 90_000);
 
