@@ -48,6 +48,14 @@ export const LARGE_CASES = [
     params: (n) => ({ name: 'echo', arguments: { text: 'x', items: Array.from({ length: n }, (_, i) => ({ id: i, tags: ['a', 'b'] })) } }),
     expect: (message) => message.result?.content?.[0]?.text === 'x',
   },
+  {
+    id: 'long-paths',
+    label: 'tool call with 16 paths of n/16 parts each',
+    method: 'tools/call',
+    // Every string argument is read as a path (self-protection); these name nothing that exists.
+    params: (n) => ({ name: 'echo', arguments: { text: 'x', paths: Array.from({ length: 16 }, (_, i) => `/tmp/mcp-guard-bench-missing-${i}/${'a/'.repeat(Math.max(1, n / 16 - 1))}f`) } }),
+    expect: (message) => message.result?.content?.[0]?.text === 'x',
+  },
 ];
 
 /**

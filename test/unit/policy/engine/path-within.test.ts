@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,75 @@ describe('isPathWithin', () => {
         if (real !== undefined) expect(resolved).toBe(real);
       }),
     );
+  });
+});
+
+/**
+ * The walk as it was written before it kept a missing tail as components: path.join at every
+ * step. Slow on long paths (its length squared), but plainly right; the walk must read every path
+ * the same way.
+ */
+function joinEveryStep(absolute: string, links = { n: 0 }): { path: string; exists: boolean } | undefined {
+  const root = path.parse(absolute).root;
+  let current = root;
+  let exists = true;
+  for (const part of absolute.slice(root.length).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, part);
+    if (!exists) {
+      current = next;
+      continue;
+    }
+    let isLink: boolean | undefined;
+    try {
+      isLink = lstatSync(next).isSymbolicLink();
+    } catch {
+      isLink = undefined;
+    }
+    if (isLink === undefined) {
+      exists = false;
+      current = next;
+    } else if (!isLink) current = next;
+    else {
+      if (++links.n > 40) return undefined;
+      const target = readlinkSync(next);
+      const reached = joinEveryStep(path.isAbsolute(target) ? target : current + path.sep + target, links);
+      if (reached === undefined) return undefined;
+      ({ path: current, exists } = reached);
+    }
+  }
+  return { path: current, exists };
+}
+
+describe('resolveLikeTheOs on paths that leave the file system part-way', () => {
+  it('reads them as a walk that joins at every step does, `..` after a missing part included (property)', () => {
+    const env = hostFileSystem({ home, cwd: allowed });
+    const segment = fc.constantFrom('..', '.', '', 'sub', 'escape', 'rel-inside', 'missing', 'new', 'secret', 'outside', 'allowed', 'dangling-out', 'loop-a');
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 12 }), (segments) => {
+        const candidate = [allowed, ...segments].join('/');
+        const [resolved] = resolveLikeTheOs(candidate, env);
+        expect(resolved).toBe(joinEveryStep(candidate)?.path);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('takes the rest as written after a dangling link, links in it too', () => {
+    const env = hostFileSystem({ home, cwd: allowed });
+    const candidate = `${allowed}/dangling-out/../../allowed/escape/secret`;
+    expect(resolveLikeTheOs(candidate, env)).toEqual([joinEveryStep(candidate)!.path]);
+    expect(resolveLikeTheOs(candidate, env)).toEqual([`${dir}/allowed/escape/secret`]);
+  });
+
+  it('reads a path of thousands of missing parts as written', () => {
+    const env = hostFileSystem({ home, cwd: allowed });
+    const deep = `${allowed}/missing/${'a/'.repeat(2000)}x/../y`;
+    expect(resolveLikeTheOs(deep, env)).toEqual([`${allowed}/missing/${'a/'.repeat(2000)}y`]);
   });
 });
 
