@@ -33,8 +33,16 @@ const FILE = /^file:/i;
  * either end stripped (so `fi\tle:///x` and `\u0001file:///x` are `file:///x` to a server that
  * tries an argument as a URL first), and other white space at either end too.
  */
-function asUrlParsersRead(text: string): string {
-  return text.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').trim();
+export function asUrlParsersRead(text: string): string {
+  const joined = text.replace(/[\t\n\r]/g, '');
+  // Stripped with two loops, not `/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g`: that expression is
+  // tried at every position of a run of spaces and scans to its end each time, so a string
+  // argument with a colon and 64,000 spaces in it took 3.4 s to judge.
+  let start = 0;
+  let end = joined.length;
+  while (start < end && joined.charCodeAt(start) <= 0x20) start++;
+  while (end > start && joined.charCodeAt(end - 1) <= 0x20) end--;
+  return joined.slice(start, end).trim();
 }
 
 /**
