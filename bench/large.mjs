@@ -56,6 +56,14 @@ export const LARGE_CASES = [
     params: (n) => ({ name: 'echo', arguments: { text: 'x', paths: Array.from({ length: 16 }, (_, i) => `/tmp/mcp-guard-bench-missing-${i}/${'a/'.repeat(Math.max(1, n / 16 - 1))}f`) } }),
     expect: (message) => message.result?.content?.[0]?.text === 'x',
   },
+  {
+    id: 'spaces',
+    label: 'tool call with a colon then n spaces in a string',
+    method: 'tools/call',
+    // A string with a colon may be a URI; how URL parsers read one is worked out for every such string.
+    params: (n) => ({ name: 'echo', arguments: { text: `note:${' '.repeat(n)}end` } }),
+    expect: (message, n) => message.result?.content?.[0]?.text?.length === n + 8,
+  },
 ];
 
 /**
