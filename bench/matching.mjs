@@ -6,8 +6,8 @@
 //   node bench/matching.mjs [--quick] [--guard <file>] [--json]      (npm run bench runs it too)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { RpcClient, nowNs } from './rpc-client.mjs';
+import { sectionMain } from './section-cli.mjs';
 import { DEFAULT_GUARD_BIN, launchGuard } from './targets.mjs';
 
 /** Calls per size and session: `full` for `npm run bench`, `quick` for the smoke test. */
@@ -214,40 +214,4 @@ export function formatMatching({ counts, cases }) {
   ].join('\n');
 }
 
-async function main(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        quick: { type: 'boolean', default: false },
-        guard: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '30000' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`bench: ${error.message} (see node bench/matching.mjs --help)\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write('usage: node bench/matching.mjs [--quick] [--guard <file>] [--json] [--timeout <ms>]\n');
-    return 0;
-  }
-  const timeoutMs = Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-    process.stderr.write(`bench: --timeout: "${values.timeout}" is not a positive integer of milliseconds\n`);
-    return 2;
-  }
-  try {
-    const result = await measureMatching({ guardBin: resolve(values.guard ?? DEFAULT_GUARD_BIN), quick: values.quick, timeoutMs });
-    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatMatching(result)}\n`);
-    return 0;
-  } catch (error) {
-    process.stderr.write(`bench: matching: ${error.message}\n`);
-    return 1;
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = await sectionMain(process.argv.slice(2), { script: 'bench/matching.mjs', name: 'matching', measure: measureMatching, format: formatMatching });

@@ -15,8 +15,9 @@ import { findRedisServer, REDIS_MISSING, startRedis } from './redis-server.mjs';
 import { checkGoals, formatChecks, formatTable, summarize } from './report.mjs';
 import { DEFAULT_GUARD_BIN, DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
 
-/** Parts of the run that are not a column of the table: each runs once, after the rounds. */
-const SECTIONS = ['matching', 'large'];
+/** Parts of the run that are not a column of the table: each runs once, after the rounds, in this order. */
+const SECTION_RUNS = { matching: measureMatching, large: measureLarge };
+const SECTIONS = Object.keys(SECTION_RUNS);
 const KNOWN = [...Object.keys(TARGETS), ...SECTIONS];
 
 const USAGE = `usage: node bench/run.mjs [options]     (npm run bench builds first, then runs this)
@@ -176,8 +177,7 @@ async function main(argv) {
 
   const redis = await prepareRedis(options, progress);
   const runs = Object.fromEntries(options.targets.map((name) => [name, []]));
-  let matching;
-  let large;
+  const results = {};
   const failures = [...redis.failures];
   try {
     // One unrecorded run of each target first, so the first round does not pay for a cold disk cache.
@@ -194,20 +194,12 @@ async function main(argv) {
         progress(`round ${round}/${options.rounds}  ${name}  ${result.error ? `FAILED: ${result.error.split('\n')[0]}` : 'ok'}  (${result.seconds.toFixed(1)} s)`);
       }
     }
-    if (options.sections.includes('matching')) {
+    for (const section of options.sections) {
       try {
-        matching = await measureMatching({ guardBin: options.guardBin, quick: options.quick, timeoutMs: options.timeoutMs, cpuProfDir: options.cpuProfDir, progress });
+        results[section] = await SECTION_RUNS[section]({ guardBin: options.guardBin, quick: options.quick, timeoutMs: options.timeoutMs, cpuProfDir: options.cpuProfDir, progress });
       } catch (error) {
-        progress(`matching  FAILED: ${error.message.split('\n')[0]}`);
-        failures.push({ target: 'matching', round: 1, error: error.message });
-      }
-    }
-    if (options.sections.includes('large')) {
-      try {
-        large = await measureLarge({ guardBin: options.guardBin, quick: options.quick, timeoutMs: options.timeoutMs, cpuProfDir: options.cpuProfDir, progress });
-      } catch (error) {
-        progress(`large  FAILED: ${error.message.split('\n')[0]}`);
-        failures.push({ target: 'large', round: 1, error: error.message });
+        progress(`${section}  FAILED: ${error.message.split('\n')[0]}`);
+        failures.push({ target: section, round: 1, error: error.message });
       }
     }
   } finally {
@@ -236,8 +228,8 @@ async function main(argv) {
   }
   for (const skip of redis.skipped) lines.push('', `${skip.target} skipped: ${skip.reason}`);
   if (checks.length > 0) lines.push('', 'targets (issues 19 and 18), judged on the medians above against the same run:', formatChecks(checks));
-  if (matching) lines.push('', formatMatching(matching));
-  if (large) lines.push('', formatLarge(large));
+  if (results.matching) lines.push('', formatMatching(results.matching));
+  if (results.large) lines.push('', formatLarge(results.large));
   if (failures.length > 0) {
     lines.push('', `${failures.length} run${failures.length === 1 ? '' : 's'} failed:`);
     for (const failure of failures) {
@@ -268,8 +260,8 @@ async function main(argv) {
     skipped: redis.skipped,
     summary,
     checks,
-    matching,
-    large,
+    matching: results.matching,
+    large: results.large,
     runs,
   };
   const outFiles = options.out
