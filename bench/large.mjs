@@ -6,7 +6,7 @@
 //   node bench/large.mjs [--quick] [--guard <file>] [--json]      (npm run bench runs it too)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, openLaunched, timedCall, within } from './matching.mjs';
+import { alternatingMedians, openLaunched, withSessions } from './matching.mjs';
 import { sectionMain } from './section-cli.mjs';
 import { DEFAULT_GUARD_BIN, launchGuard, TARGETS } from './targets.mjs';
 
@@ -74,45 +74,27 @@ export const LARGE_CASES = [
 export async function measureLarge({ guardBin = DEFAULT_GUARD_BIN, quick = false, timeoutMs = 30_000, cpuProfDir, progress = () => {} } = {}) {
   const counts = quick ? LARGE_COUNTS.quick : LARGE_COUNTS.full;
   const nodeFlags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--cpu-prof-name=large.cpuprofile'] : [];
-  const sessions = [];
-  try {
-    sessions.push(await openLaunched(launchGuard(POLICY, undefined, { guardBin, nodeFlags }), POLICY, timeoutMs));
-    sessions.push(await openLaunched(TARGETS.direct.launch(), 'direct', timeoutMs));
-    const [guard, direct] = sessions;
+  const opens = [() => openLaunched(launchGuard(POLICY, undefined, { guardBin, nodeFlags }), POLICY, timeoutMs), () => openLaunched(TARGETS.direct.launch(), 'direct', timeoutMs)];
+  return withSessions(opens, async (sessions) => {
     const cases = [];
     for (const largeCase of LARGE_CASES) {
       const rows = [];
       for (const size of counts.sizes) {
-        const paramsJson = JSON.stringify(largeCase.params(size));
-        const expect = (message) => largeCase.expect(message, size);
-        const samples = { guard: [], direct: [] };
-        const step = async () => {
-          for (let i = 0; i < counts.warmupCalls + counts.calls; i++) {
-            for (const [name, session] of [
-              ['guard', guard],
-              ['direct', direct],
-            ]) {
-              const micros = await timedCall(session, largeCase.method, paramsJson, expect);
-              if (i >= counts.warmupCalls) samples[name].push(micros);
-            }
-          }
-        };
-        await within(timeoutMs, `${largeCase.id} at ${size} entries`, step(), guard.client);
-        const perCallUs = median(samples.guard);
-        const directUs = median(samples.direct);
+        const [perCallUs, directUs] = await alternatingMedians(sessions, {
+          method: largeCase.method,
+          paramsJson: JSON.stringify(largeCase.params(size)),
+          expect: (message) => largeCase.expect(message, size),
+          counts,
+          timeoutMs,
+          what: `${largeCase.id} at ${size} entries`,
+        });
         rows.push({ size, perCallUs, directUs, addedUs: perCallUs - directUs });
       }
       progress(`large  ${largeCase.id}  ok`);
       cases.push({ id: largeCase.id, label: largeCase.label, rows });
     }
-    for (const session of sessions) await session.client.close();
     return { counts, cases };
-  } finally {
-    for (const session of sessions) {
-      session.client.kill();
-      session.cleanup();
-    }
-  }
+  });
 }
 
 /** The section as text: per case and size, the median time per call through mcp-guard and directly, the difference, and how each grew. */

@@ -66,7 +66,7 @@ export const MATCHING_CASES = [
 ];
 
 /** Rejects with `what` named when `promise` takes longer than `timeoutMs`. */
-export async function within(timeoutMs, what, promise, client) {
+async function within(timeoutMs, what, promise, client) {
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => {
@@ -107,7 +107,7 @@ export async function openLaunched(launch, label, timeoutMs) {
 }
 
 /** One call, timed from the write to its answer (µs); throws when the answer is not the expected one. */
-export function timedCall(session, method, paramsJson, expect) {
+function timedCall(session, method, paramsJson, expect) {
   return new Promise((resolve, reject) => {
     const start = nowNs();
     session.client.sendMany(method, paramsJson, 1, (error, message) => {
@@ -118,7 +118,7 @@ export function timedCall(session, method, paramsJson, expect) {
   });
 }
 
-export function median(samples) {
+function median(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -133,39 +133,62 @@ export function median(samples) {
 export async function measureMatching({ guardBin = DEFAULT_GUARD_BIN, quick = false, timeoutMs = 30_000, cpuProfDir, progress = () => {} } = {}) {
   const counts = quick ? MATCHING_COUNTS.quick : MATCHING_COUNTS.full;
   const profile = (name) => (cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
-  const sessions = [];
-  try {
-    sessions.push(await openSession(WORST_POLICY, { guardBin, nodeFlags: profile('matching-worst') }, timeoutMs));
-    sessions.push(await openSession(CONTROL_POLICY, { guardBin, nodeFlags: profile('matching-control') }, timeoutMs));
-    const [worst, control] = sessions;
+  const opens = [
+    () => openSession(WORST_POLICY, { guardBin, nodeFlags: profile('matching-worst') }, timeoutMs),
+    () => openSession(CONTROL_POLICY, { guardBin, nodeFlags: profile('matching-control') }, timeoutMs),
+  ];
+  return withSessions(opens, async (sessions) => {
     const cases = [];
     for (const matchingCase of MATCHING_CASES) {
       const rows = [];
       for (const size of matchingCase.sizes) {
-        const paramsJson = JSON.stringify(matchingCase.params(size));
-        const samples = { worst: [], control: [] };
-        const total = counts.warmupCalls + counts.calls;
-        const step = async () => {
-          for (let i = 0; i < total; i++) {
-            for (const [name, session] of [
-              ['worst', worst],
-              ['control', control],
-            ]) {
-              const micros = await timedCall(session, matchingCase.method, paramsJson, matchingCase.expect);
-              if (i >= counts.warmupCalls) samples[name].push(micros);
-            }
-          }
-        };
-        await within(timeoutMs, `${matchingCase.id} at ${size} characters`, step(), worst.client);
-        const perCallUs = median(samples.worst);
-        const controlUs = median(samples.control);
+        const [perCallUs, controlUs] = await alternatingMedians(sessions, {
+          method: matchingCase.method,
+          paramsJson: JSON.stringify(matchingCase.params(size)),
+          expect: matchingCase.expect,
+          counts,
+          timeoutMs,
+          what: `${matchingCase.id} at ${size} characters`,
+        });
         rows.push({ size, perCallUs, controlUs, addedUs: perCallUs - controlUs });
       }
       progress(`matching  ${matchingCase.id}  ok`);
       cases.push({ id: matchingCase.id, label: matchingCase.label, input: matchingCase.input, rows });
     }
-    for (const session of sessions) await session.client.close();
     return { counts, cases };
+  });
+}
+
+/**
+ * Calls `method` on each session in turn (so drift on a shared machine hits them alike),
+ * `counts.warmupCalls + counts.calls` times, and returns each session's median time in µs over
+ * the measured calls. Rejects, naming `what`, after `timeoutMs`.
+ */
+export async function alternatingMedians(sessions, { method, paramsJson, expect, counts, timeoutMs, what }) {
+  const samples = sessions.map(() => []);
+  const step = async () => {
+    for (let i = 0; i < counts.warmupCalls + counts.calls; i++) {
+      for (const [k, session] of sessions.entries()) {
+        const micros = await timedCall(session, method, paramsJson, expect);
+        if (i >= counts.warmupCalls) samples[k].push(micros);
+      }
+    }
+  };
+  await within(timeoutMs, what, step(), sessions[0].client);
+  return samples.map(median);
+}
+
+/**
+ * Opens a session with each of `opens` in order, runs `use(sessions)` and closes them; whatever
+ * is still running when it fails is killed, and every session's files are removed.
+ */
+export async function withSessions(opens, use) {
+  const sessions = [];
+  try {
+    for (const open of opens) sessions.push(await open());
+    const result = await use(sessions);
+    for (const session of sessions) await session.client.close();
+    return result;
   } finally {
     for (const session of sessions) {
       session.client.kill();
