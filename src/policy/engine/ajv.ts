@@ -40,6 +40,37 @@ export function createAjv(options: CreateAjvOptions): Ajv2020 {
   });
   const pathEnv = options.pathEnv;
   envOf.set(ajv, pathEnv);
+  // Ajv compares the items of an array pairwise unless the schema gives them a scalar type: an
+  // argument of 32,000 objects took 35 s to check. The same check in one pass, by each item's
+  // canonical JSON; same answer (JSON equality: key order aside, 1 and 1.0 alike) and same error.
+  ajv.removeKeyword('uniqueItems');
+  ajv.addKeyword({
+    keyword: 'uniqueItems',
+    type: 'array',
+    schemaType: 'boolean',
+    errors: true,
+    compile(unique: boolean) {
+      if (!unique) return () => true;
+      const check = Object.assign(
+        (data: unknown[]): boolean => {
+          // The pair Ajv's pairwise loop names: the last item equal to an earlier one, and the
+          // nearest such earlier one.
+          const last = new Map<string, number>();
+          let found: { i: number; j: number } | undefined;
+          for (let i = 0; i < data.length; i++) {
+            const key = canonicalJson(data[i]);
+            const j = last.get(key);
+            if (j !== undefined) found = { i, j };
+            last.set(key, i);
+          }
+          check.errors = found ? [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${found.j} and ${found.i} are identical)`, params: found }] : [];
+          return found === undefined;
+        },
+        { errors: [] as Partial<ErrorObject>[] },
+      );
+      return check;
+    },
+  });
   ajv.addKeyword({
     keyword: PATH_WITHIN_KEYWORD,
     schemaType: 'array',
@@ -63,6 +94,17 @@ export function createAjv(options: CreateAjvOptions): Ajv2020 {
     },
   });
   return ajv;
+}
+
+/** `value` as JSON with every object's members in sorted order: equal for values JSON Schema calls equal. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
+    .join(',')}}`;
 }
 
 /**

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorObject } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
 import { createAjv } from '../../../../src/policy/engine/ajv.js';
 import { describeArgumentErrors } from '../../../../src/policy/engine/schema-errors.js';
 import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
@@ -104,5 +106,43 @@ describe('describeArgumentErrors', () => {
 
   it('has something to say with no errors at all', () => {
     expect(describeArgumentErrors([])).toMatch(/arguments/);
+  });
+});
+
+describe('uniqueItems', () => {
+  // Ajv's own keyword, as the reference: it compares items pairwise when they have no scalar type.
+  const reference = new Ajv2020({ strict: false, allowUnionTypes: true });
+  const json = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom(0, -0, 1, 1.5, 'a', 'b', '', true, false, null),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__'), tie('value'), { maxKeys: 3 }),
+    ),
+  })).value;
+
+  it('answers as Ajv does and names the same two items, in one pass (property)', () => {
+    const ours = createAjv({ pathEnv: hostFileSystem({ home, cwd: home }) }).compile({ type: 'array', uniqueItems: true });
+    const theirs = reference.compile({ type: 'array', uniqueItems: true });
+    fc.assert(
+      // Through JSON, as arguments arrive (plain objects; an own `__proto__` member stays one).
+      fc.property(fc.array(json, { maxLength: 8 }).map((items) => JSON.parse(JSON.stringify(items)) as unknown[]), (items) => {
+        expect(ours(items)).toBe(theirs(items));
+        if (!theirs(items)) expect(ours.errors?.[0]?.params).toEqual(theirs.errors?.[0]?.params);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes objects equal whatever the order of their members, and says which two items are the same', () => {
+    expect(check({ type: 'array', uniqueItems: true }, [{ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }])).toEqual({ ok: false, text: expect.stringContaining('items ## 0 and 1 are identical') });
+    expect(check({ type: 'array', uniqueItems: true }, [{ a: 1 }, { a: 2 }]).ok).toBe(true);
+    expect(check({ type: 'array', uniqueItems: false }, [1, 1]).ok).toBe(true);
+  });
+
+  it('checks 100,000 objects, which Ajv compares pair by pair', () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ id: i, tags: ['x', i] }));
+    expect(check({ type: 'array', uniqueItems: true }, items).ok).toBe(true);
+    expect(check({ type: 'array', uniqueItems: true }, [...items, { tags: ['x', 7], id: 7 }])).toEqual({ ok: false, text: expect.stringContaining('items ## 7 and 100000 are identical') });
   });
 });
