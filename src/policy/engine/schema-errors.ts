@@ -8,24 +8,38 @@ import type { ErrorObject } from 'ajv';
 export function describeArgumentErrors(errors: readonly ErrorObject[]): string {
   const explained = new Set<ErrorObject>();
   const phrases: string[] = [];
-  // Combinators first: their branch errors are folded into one phrase ("... or ...").
+  // Combinators first: their branch errors are folded into one phrase ("... or ..."). Every item
+  // of an array fails its `items` combinator at the same schema path, and the branches found for
+  // a path are the same each time: they are gathered once per path, or a call with thousands of
+  // failing items took minutes (each combinator scanned every error, copying as it went).
+  const gathered = new Map<string, { branches: Map<string, ErrorObject[]>; phrase?: string }>();
   for (const error of errors) {
     if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf') continue;
-    const branches = branchErrors(errors, error);
-    for (const branch of branches.values()) for (const e of branch) explained.add(e);
+    let known = gathered.get(error.schemaPath);
+    if (known === undefined) {
+      known = { branches: branchErrors(errors, error) };
+      gathered.set(error.schemaPath, known);
+      for (const branch of known.branches.values()) for (const e of branch) explained.add(e);
+    }
     explained.add(error);
     if (error.keyword === 'oneOf' && error.params?.passingSchemas) {
       phrases.push(`${subject(error.instancePath)} matches more than one of the allowed forms; it must match exactly one`);
-    } else if (branches.size === 0) {
+    } else if (known.branches.size === 0) {
       phrases.push(`${subject(error.instancePath)} must match one of the allowed forms`);
-    } else {
-      phrases.push(joinAlternatives([...branches.values()].map((branch) => describeOne(branch[0]!))));
+    } else if (known.phrase === undefined) {
+      // The same for every error at this path; said again, it would only be dropped as a repeat.
+      known.phrase = joinAlternatives([...known.branches.values()].map((branch) => describeOne(branch[0]!)));
+      phrases.push(known.phrase);
     }
   }
+  const under = errorsUnder(errors);
   for (const error of errors) {
     if (explained.has(error)) continue;
     // Summaries whose causes are reported on their own.
-    if ((error.keyword === 'if' || error.keyword === 'propertyNames') && errors.some((e) => e !== error && e.schemaPath.startsWith(`${error.schemaPath.replace(/\/if$/, '')}/`))) continue;
+    if (error.keyword === 'if' || error.keyword === 'propertyNames') {
+      const prefix = `${error.schemaPath.replace(/\/if$/, '')}/`;
+      if ((under.get(prefix) ?? 0) - (error.schemaPath.startsWith(prefix) ? 1 : 0) > 0) continue;
+    }
     phrases.push(describeOne(error));
   }
   const unique = [...new Set(phrases)];
@@ -33,6 +47,18 @@ export function describeArgumentErrors(errors: readonly ErrorObject[]): string {
   const shown = unique.slice(0, MAX_PHRASES);
   const more = unique.length - shown.length;
   return shown.join('; ') + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '');
+}
+
+/** How many errors have a schema path under each prefix that ends in `/` (counted once per error and prefix). */
+function errorsUnder(errors: readonly ErrorObject[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of errors) {
+    for (let slash = e.schemaPath.indexOf('/'); slash !== -1; slash = e.schemaPath.indexOf('/', slash + 1)) {
+      const prefix = e.schemaPath.slice(0, slash + 1);
+      counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
 
 const MAX_PHRASES = 3;
@@ -76,7 +102,9 @@ function branchErrors(errors: readonly ErrorObject[], combinator: ErrorObject): 
   for (const e of errors) {
     if (e === combinator || !e.schemaPath.startsWith(prefix)) continue;
     const index = e.schemaPath.slice(prefix.length).split('/')[0]!;
-    branches.set(index, [...(branches.get(index) ?? []), e]);
+    const branch = branches.get(index);
+    if (branch) branch.push(e);
+    else branches.set(index, [e]);
   }
   return branches;
 }
