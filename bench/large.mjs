@@ -64,6 +64,14 @@ export const LARGE_CASES = [
     params: (n) => ({ name: 'echo', arguments: { text: `note:${' '.repeat(n)}end` } }),
     expect: (message, n) => message.result?.content?.[0]?.text?.length === n + 8,
   },
+  {
+    id: 'refused-items',
+    label: 'tool call refused for n items of neither allowed type',
+    method: 'tools/call',
+    // Refused by mcp-guard (each item must be a string or an integer); the server echoes it.
+    params: (n) => ({ name: 'echo', arguments: { text: 'x', choices: Array.from({ length: n }, () => 1.5) } }),
+    expect: (message) => message.result?.content?.[0]?.text === 'x' || /choices\[0\] must be string, or must be integer/.test(message.result?.content?.[0]?.text ?? ''),
+  },
 ];
 
 /**

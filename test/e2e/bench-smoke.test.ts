@@ -90,7 +90,7 @@ describe('npm run bench (smoke)', () => {
 
     // The large-messages section: every case at three sizes, through mcp-guard and directly.
     expect(stdout).toMatch(/^large messages through mcp-guard/m);
-    for (const label of ['tool result of n text items', 'tool result of n resource links', 'resources/list of n entries', 'tool call with n objects in its arguments', 'tool call with 16 paths of n/16 parts each', 'tool call with a colon then n spaces in a string']) {
+    for (const label of ['tool result of n text items', 'tool result of n resource links', 'resources/list of n entries', 'tool call with n objects in its arguments', 'tool call with 16 paths of n/16 parts each', 'tool call with a colon then n spaces in a string', 'tool call refused for n items of neither allowed type']) {
       expect(lines.some((line) => line.startsWith(label)), label).toBe(true);
     }
     expect(stdout).toMatch(/^ +320 +[\d.]+ ms +[\d.]+ ms/m);
@@ -113,7 +113,7 @@ describe('npm run bench (smoke)', () => {
       expect(matchingCase.rows).toHaveLength(3);
       for (const row of matchingCase.rows) expect(row.perCallUs > 0 && row.controlUs > 0).toBe(true);
     }
-    expect(report.large.cases.map((c: { id: string }) => c.id)).toEqual(['result-items', 'result-links', 'resources-list', 'arguments', 'long-paths', 'spaces']);
+    expect(report.large.cases.map((c: { id: string }) => c.id)).toEqual(['result-items', 'result-links', 'resources-list', 'arguments', 'long-paths', 'spaces', 'refused-items']);
     for (const largeCase of report.large.cases as Array<{ rows: Array<{ size: number; perCallUs: number; directUs: number }> }>) {
       expect(largeCase.rows.map((row) => row.size)).toEqual([20, 80, 320]);
       for (const row of largeCase.rows) expect(row.perCallUs > 0 && row.directUs > 0).toBe(true);
