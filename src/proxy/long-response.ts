@@ -35,7 +35,8 @@ const RESPONSE_MEMBERS = new Set(['jsonrpc', 'id', 'result', 'error']);
 export class LongResponse implements StreamSink {
   private readonly scanner = new ResponseScanner();
   private parts: Buffer[] = [];
-  private state: 'holding' | 'streaming' | 'cut' = 'holding';
+  /** `held`: to be judged whole once it ends, which nothing read later can change (not scanned further). */
+  private state: 'holding' | 'held' | 'streaming' | 'cut' = 'holding';
   private id: JsonRpcId | undefined;
   private cutWhy: string | undefined;
 
@@ -47,6 +48,10 @@ export class LongResponse implements StreamSink {
   }
 
   write(part: Buffer): void {
+    if (this.state === 'held') {
+      this.parts.push(part);
+      return;
+    }
     this.scanner.push(part);
     if (this.state === 'cut') return;
     const seen = this.scanner.summary();
@@ -64,7 +69,7 @@ export class LongResponse implements StreamSink {
   }
 
   end(): void {
-    if (this.state === 'holding') {
+    if (this.state === 'holding' || this.state === 'held') {
       const line = Buffer.concat(this.parts);
       this.parts = [];
       this.d.whole(line);
@@ -95,7 +100,13 @@ export class LongResponse implements StreamSink {
     const id = idOf(seen);
     if (id === undefined || this.d.client.streaming) return;
     const entry = this.d.pending.get(id);
-    if (!entry || entry.state !== 'in-flight' || this.d.judge.needsWholeAnswer(id)) return;
+    if (!entry || entry.state !== 'in-flight' || this.d.judge.needsWholeAnswer(id)) {
+      // Judged whole when it ends, whatever comes: the whole-line judging checks everything the
+      // scanner would, so the rest is not scanned.
+      this.id = id;
+      this.state = 'held';
+      return;
+    }
     this.id = id;
     this.state = 'streaming';
     this.d.client.beginStream();

@@ -102,6 +102,36 @@ describe('the server→client direction is as strict as the other', () => {
     expect(g.lines.filter((l) => typeof l === 'object' && l.id === 5)).toHaveLength(1);
   });
 
+  // A long answer whose id comes first and whose request's answer is judged whole (a list) is
+  // held from there on without being scanned further: whatever follows the id is judged with the
+  // whole line.
+  const head = '{"jsonrpc":"2.0","id":$ID,"result":{"tools":[{"name":"echo","description":"$PAD","inputSchema":{"type":"object"}}';
+  it.each([
+    ['a tool the policy hides', [line(`${head},{"name":"secret_tool","inputSchema":{"type":"object"}}]}}`)], 'list'],
+    ['a second value (a denied request)', [line(`${head}]}} {"jsonrpc":"2.0","id":"s9","method":"sampling/createMessage","params":{"messages":[],"maxTokens":1}}`)], 'dropped'],
+    ['a second "tools" member', [line(`${head}],"tools":[{"name":"secret_tool","inputSchema":{"type":"object"}}]}}`)], 'dropped'],
+    ['a "Tools" member', [line(`${head}],"Tools":[{"name":"secret_tool","inputSchema":{"type":"object"}}]}}`)], 'dropped'],
+    [
+      'bytes that are not UTF-8',
+      [
+        { line: `${head},{"name":"secret_tool","description":"` },
+        { bytes: Buffer.concat([Buffer.from([0xc0]), Buffer.from('sampling"}]}}\n')]).toString('base64') },
+      ],
+      'dropped',
+    ],
+  ] as Array<[string, Step[], 'list' | 'dropped']>)('a long list answer with its id first, then %s, is judged whole', async (_what, steps, outcome) => {
+    const { g } = guard(hiddenPolicy, { on: { 'tools/list': steps } });
+    g.send(INIT);
+    await g.response(0);
+    g.send(list);
+    const answer = await g.response(2);
+    if (outcome === 'list') expect(names(answer)).toEqual(['echo']);
+    else expect(answer).toMatchObject({ error: { code: -32603 } });
+    expect(seen(g)).not.toContain('secret_tool');
+    expect(seen(g)).not.toContain('sampling');
+    expect(g.lines.filter((l) => typeof l === 'object' && l.id === 2)).toHaveLength(1);
+  });
+
   it('a line that is not valid UTF-8 is dropped: a lenient client would read a denied sampling request', async () => {
     const bad = Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":"s1","method":"sampling/createMessage'), Buffer.from([0xc0]), Buffer.from('","params":{"messages":[],"maxTokens":1}}\n')]);
     const { g, ws } = guard(hiddenPolicy, { on: { 'tools/call': [{ bytes: bad.toString('base64') }, line('{"jsonrpc":"2.0","id":$ID,"result":{"content":[]}}')] } });
