@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../protocol/canonical-json.js';
 
 /** The lists whose definitions are pinned (SPEC §12), by the member of their result. */
 export type PinKind = 'tools' | 'prompts' | 'resourceTemplates';
@@ -51,19 +52,7 @@ export function definitionOf(kind: PinKind, entry: unknown): Definition | undefi
   return out;
 }
 
-/**
- * JSON with the members of every object in code-point order, so that two servers (or two
- * versions of one) that send the same definition with members in another order digest alike.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
-}
+export { canonicalJson };
 
 function sha256(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;

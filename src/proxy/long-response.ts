@@ -99,15 +99,14 @@ export class LongResponse implements StreamSink {
     if (problem(seen) || !(seen.keys.includes('result') || seen.keys.includes('error'))) return;
     const id = idOf(seen);
     if (id === undefined || this.d.client.streaming) return;
+    this.id = id;
     const entry = this.d.pending.get(id);
     if (!entry || entry.state !== 'in-flight' || this.d.judge.needsWholeAnswer(id)) {
       // Judged whole when it ends, whatever comes: the whole-line judging checks everything the
       // scanner would, so the rest is not scanned.
-      this.id = id;
       this.state = 'held';
       return;
     }
-    this.id = id;
     this.state = 'streaming';
     this.d.client.beginStream();
     for (const part of this.parts) this.d.client.streamPart(part);

@@ -1,5 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { canonicalJson } from '../../protocol/canonical-json.js';
 import { linearRegExp } from './linear-regexp.js';
 import { isPathWithin, type PathEnv } from './path-within.js';
 import { joinOr } from './schema-errors.js';
@@ -42,7 +43,8 @@ export function createAjv(options: CreateAjvOptions): Ajv2020 {
   envOf.set(ajv, pathEnv);
   // Ajv compares the items of an array pairwise unless the schema gives them a scalar type: an
   // argument of 32,000 objects took 35 s to check. The same check in one pass, by each item's
-  // canonical JSON; same answer (JSON equality: key order aside, 1 and 1.0 alike) and same error.
+  // canonical JSON (protocol/canonical-json.ts, as pins digest definitions); same answer (JSON
+  // equality: key order aside, 1 and 1.0 alike) and same error.
   ajv.removeKeyword('uniqueItems');
   ajv.addKeyword({
     keyword: 'uniqueItems',
@@ -94,17 +96,6 @@ export function createAjv(options: CreateAjvOptions): Ajv2020 {
     },
   });
   return ajv;
-}
-
-/** `value` as JSON with every object's members in sorted order: equal for values JSON Schema calls equal. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  return `{${Object.keys(record)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
-    .join(',')}}`;
 }
 
 /**
