@@ -3,15 +3,14 @@
 // of medians and ratios, checks the targets of issues 19 and 18, then runs the linear-time matching
 // section (bench/matching.mjs) and the large-messages section (bench/large.mjs), and writes the
 // figures as JSON.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatLarge, measureLarge } from './large.mjs';
 import { formatMatching, measureMatching } from './matching.mjs';
 import { COUNTS, measureTarget } from './measure.mjs';
 import { findRedisServer, REDIS_MISSING, startRedis } from './redis-server.mjs';
+import { describeMachine, gitCommit } from './provenance.mjs';
 import { checkGoals, formatChecks, formatTable, summarize } from './report.mjs';
 import { DEFAULT_GUARD_BIN, DEFAULT_TARGETS, ROOT_DIR, TARGETS } from './targets.mjs';
 
@@ -78,26 +77,6 @@ function parseOptions(argv) {
   const policyFile = values.policy && resolve(values.policy);
   if (policyFile && !existsSync(policyFile)) throw new Error(`--policy: ${values.policy} does not exist`);
   return { help: values.help, rounds, targets, sections, quick: values.quick, pipelined, out: values.out, cpuProfDir: values['cpu-prof'], guardBin, policyFile, timeoutMs };
-}
-
-function describeMachine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model?.trim() || 'unknown CPU',
-    cores: cpus.length,
-    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAverageAtStart: os.loadavg().map((load) => Number(load.toFixed(2))),
-  };
-}
-
-function gitCommit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
 }
 
 /** A path relative to the working directory when it is inside it, else absolute. */
