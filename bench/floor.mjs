@@ -7,7 +7,8 @@
 // they exist only to be measured (a guard without self-protection is no guard).
 //
 // usage: node bench/floor.mjs [--rounds <n>] [--quick] [--json] [--out <file>] [--timeout <ms>]
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// (npm run bench:floor builds first, then runs it)
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,6 +172,10 @@ async function main(argv) {
       process.stderr.write(`bench: --${name}: "${values[name]}" is not a positive integer\n`);
       return 2;
     }
+  }
+  if (!existsSync(join(ROOT_DIR, 'dist', 'bundle', 'main.js'))) {
+    process.stderr.write('bench: mcp-guard is not built (no dist/bundle/main.js); run `npm run build` first, or `npm run bench:floor`\n');
+    return 1;
   }
   const machine = describeMachine();
   try {
