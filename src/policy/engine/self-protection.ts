@@ -8,7 +8,8 @@ import { filePathsOf } from './uri.js';
  * audit log) are out of the agent's reach whatever the policy says. A tool call is refused when
  * any string in its arguments, at any depth, names a path inside one of them once resolved the
  * way a server would resolve it (`~`, relative to the working directory, `..`, `.`, trailing `/`,
- * symlinks of existing parents), or contains one's absolute path (`cat /home/me/policy.json`).
+ * symlinks of existing parents, a NUL where C ends the string or a sanitizer drops it), or
+ * contains one's absolute path (`cat /home/me/policy.json`).
  */
 export interface ProtectedLocation {
   /** Absolute and free of symlinks. */
@@ -77,6 +78,7 @@ function refusal(location: ProtectedLocation): RefuseDecision {
 function protectedBy(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo = false): ProtectedLocation | undefined {
   const mentioned = mentions(text, locations);
   if (mentioned) return mentioned;
+  if (text.includes('\0')) return protectedWithNul(text, locations, env, ancestorsToo);
   if (text.length === 0 || text.length > MAX_PATH) return undefined;
   // Servers resolve a relative path against a directory of their own (server-filesystem: its
   // first root), which mcp-guard cannot know: one that could name a protected location from
@@ -95,6 +97,17 @@ function protectedBy(text: string, locations: readonly ProtectedLocation[], env:
     }
   }
   return undefined;
+}
+
+/**
+ * No path has a NUL in it, and servers read a string that has one in three ways: most runtimes
+ * refuse it (Node, Python, Go, Rust, Java), code that hands it to C (open(2), fopen(), the
+ * arguments of a program it starts) reads it up to its first NUL, and filename sanitizers drop
+ * NULs. `policy.json\0.txt` is the policy file to the second and `poli\0cy.json` to the third, so
+ * the string is judged as both paths it can become.
+ */
+function protectedWithNul(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
+  return protectedBy(text.slice(0, text.indexOf('\0')), locations, env, ancestorsToo) ?? protectedBy(text.replaceAll('\0', ''), locations, env, ancestorsToo);
 }
 
 /** A location's path as compared (lower case where letter case is ignored), and the same ending in a separator. */

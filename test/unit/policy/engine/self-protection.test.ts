@@ -40,6 +40,23 @@ describe('self-protection', () => {
   });
 
   it.each([
+    ['the policy, then a NUL (C reads up to it)', '.config/policy.json\0.txt'],
+    ['the state dir through .., then a NUL', 'src/../state\0/../src'],
+    ['an absolute path through /./, then a NUL', `${ws}/./.config/policy.json\0`],
+    ['a NUL inside the name (sanitizers drop it)', '.config/poli\0cy.json'],
+    ['a NUL after a symlinked directory', 'innocent/policy.json\0'],
+    ['a NUL past the longest path read', `.config/policy.json\0${'x'.repeat(5000)}`],
+    ['a file: URI with %00', `file://${ws}/./.config/policy.json%00.txt`],
+  ])('refuses %s: no path has a NUL, and servers read it as C does or without it', (_how, value) => {
+    expect(writing(value)).toMatchObject({ decision: 'protected', rule: 'self-protection' });
+    expect(reading(value)).toMatchObject({ decision: 'protected' });
+  });
+
+  it('lets a string with a NUL through when neither reading of it is protected', () => {
+    for (const value of ['notes.md\0.txt', 'src/\0x', '\0', 'a\0b\0c', `${ws}/src/main.ts\0`]) expect(writing(value), JSON.stringify(value)).toBeUndefined();
+  });
+
+  it.each([
     ['a relative name a server would resolve against its own root', 'policy.json'],
     ['the tail of the path from a directory above', 'ws/.config/policy.json'],
   ])('refuses %s: servers resolve relative paths where mcp-guard cannot see', (_how, value) => {

@@ -1,0 +1,74 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attack, type Attack, breaches, freshDir, guardServer, type GuardedServer, receivedCalls } from './support/attacks.js';
+import { ROOT } from './support/guard.js';
+
+/**
+ * SPEC §9 judges a path "the way a server would resolve it". A server that hands a path to C
+ * (open(2), fopen(), a program's arguments) reads it up to its first NUL, and a filename sanitizer
+ * drops NULs: `policy.json\u0000.txt` is `policy.json` to both. test/fixtures/c-paths-server.mjs
+ * really writes what it reads that way, in a workspace that holds mcp-guard's own files.
+ */
+
+const SERVER = join(ROOT, 'test/fixtures/c-paths-server.mjs');
+const ALLOW_ALL = '{"version":"1","default":"allow"}';
+const NUL = '\u0000';
+
+const C_STRINGS: Attack[] = [
+  ['the policy, then a NUL', 'write_file', { path: `policy.json${NUL}`, content: ALLOW_ALL }],
+  ['the policy, a NUL, then an extension', 'write_file', { path: `policy.json${NUL}.txt`, content: ALLOW_ALL }],
+  ['./ and a NUL', 'write_file', { path: `./policy.json${NUL}x`, content: ALLOW_ALL }],
+  ['a .. segment and a NUL', 'write_file', { path: `sub/../policy.json${NUL}/x`, content: ALLOW_ALL }],
+  ['absolute through /./, then a NUL', 'write_file', { path: `{ws}/./policy.json${NUL}`, content: ALLOW_ALL }],
+  ['~ form and a NUL', 'write_file', { path: `~/{wsName}/policy.json${NUL}.bak`, content: ALLOW_ALL }],
+  ['the state database, then a NUL', 'write_file', { path: `state/state.db${NUL}`, content: 'x' }],
+  ['the audit log, then a NUL', 'write_file', { path: `audit.jsonl${NUL}.old`, content: 'x' }],
+  ['a file: URI with %00', 'write_file', { path: 'file://{ws}/./policy.json%00.txt', content: ALLOW_ALL }],
+];
+
+const SANITIZED: Attack[] = [
+  ['a NUL inside the name', 'write_sanitized', { path: `poli${NUL}cy.json`, content: ALLOW_ALL }],
+  ['NULs inside an absolute path', 'write_sanitized', { path: `{ws}/.${NUL}/policy${NUL}.json`, content: ALLOW_ALL }],
+  ['a NUL inside the state dir', 'write_sanitized', { path: `sta${NUL}te/state.db`, content: 'x' }],
+];
+
+let ws: string;
+let g: GuardedServer;
+let policyBefore: string;
+
+beforeAll(async () => {
+  ws = freshDir('mcp-guard-nul-');
+  mkdirSync(join(ws, 'sub'));
+  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow' } }, null, 2));
+  policyBefore = readFileSync(join(ws, 'policy.json'), 'utf8');
+  g = await guardServer({
+    policyFile: join(ws, 'policy.json'),
+    stateDir: join(ws, 'state'),
+    auditLog: join(ws, 'audit.jsonl'),
+    server: ['node', SERVER],
+    answer: 'accept',
+    cwd: ws,
+    env: { HOME: dirname(ws) },
+  });
+});
+
+afterAll(async () => g?.close());
+
+describe('a path with a NUL in it, as a server that reads it the way C does', () => {
+  it('is refused as protected when the part before the NUL, or the path without its NULs, is one of mcp-guard’s files', async () => {
+    const outcomes = await attack(g, [...C_STRINGS, ...SANITIZED], { ws, wsName: basename(ws) });
+    expect(breaches(g, outcomes, { refusedAs: 'protected' })).toEqual([]);
+    expect(readFileSync(join(ws, 'policy.json'), 'utf8')).toBe(policyBefore);
+    expect(receivedCalls(g)).toEqual([]);
+  });
+
+  it('is relayed when what the server opens is an ordinary file: the server writes it', async () => {
+    const truncated = await g.client.callTool({ name: 'write_file', arguments: { path: `notes.md${NUL}.txt`, content: 'truncated' } });
+    expect(truncated.isError).toBeFalsy();
+    expect(readFileSync(join(ws, 'notes.md'), 'utf8')).toBe('truncated');
+    const sanitized = await g.client.callTool({ name: 'write_sanitized', arguments: { path: `no${NUL}tes2.md`, content: 'sanitized' } });
+    expect(sanitized.isError).toBeFalsy();
+    expect(readFileSync(join(ws, 'notes2.md'), 'utf8')).toBe('sanitized');
+  });
+});
