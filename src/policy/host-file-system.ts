@@ -1,5 +1,6 @@
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { nfc } from './engine/nfc.js';
 import type { PathEnv } from './engine/path-within.js';
 
 let shared: PathEnv | undefined;
@@ -32,11 +33,14 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
   // writes to the server, whichever comes first: until then nothing a call does can change the
   // answers (the server has not been given it yet).
   const links = new Map<string, boolean | undefined>();
+  // A directory's entries by their NFC form (the first of several with one form), or null when it cannot be read.
+  const listings = new Map<string, Map<string, string> | null>();
   let here: { path: string | undefined } | undefined;
   let clearing = false;
   let seen = epoch;
   const forget = () => {
     links.clear();
+    listings.clear();
     here = undefined;
   };
   const forgetSoon = () => {
@@ -92,6 +96,25 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
       return answer;
     },
     readlink: (path) => readlinkSync(path),
+    equivalentEntry(dir, name) {
+      current();
+      let byForm = listings.get(dir);
+      if (byForm === undefined) {
+        try {
+          byForm = new Map();
+          for (const entry of readdirSync(dir)) {
+            const form = nfc(entry);
+            if (!byForm.has(form)) byForm.set(form, entry);
+          }
+        } catch {
+          byForm = null;
+        }
+        listings.set(dir, byForm);
+        forgetSoon();
+      }
+      const entry = byForm?.get(nfc(name));
+      return entry === name ? undefined : entry;
+    },
     ...(workingDirectory ? { workingDirectory } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { changesUnderNfc } from './nfc.js';
 import { filePathsOf } from './uri.js';
 
 /**
@@ -14,6 +15,12 @@ export interface PathEnv {
   /** Whether `path` is a symbolic link; undefined when it does not exist or cannot be examined. */
   isSymlink(path: string): boolean | undefined;
   readlink(path: string): string;
+  /**
+   * An existing entry of the directory `dir` that is `name` under Unicode normalization (NFC) but
+   * spelt otherwise, or undefined. Optional: without it, a name that does not exist as written is
+   * taken as written.
+   */
+  equivalentEntry?(dir: string, name: string): string | undefined;
   /**
    * Where the working directory is now, as the kernel knows it (free of symlinks; undefined once
    * it is removed). It is `cwd` until the directory, or one above it, is moved: a server that
@@ -95,7 +102,9 @@ function resolveFrom(start: string, relative: string, env: PathEnv): string | un
   // all) is the directory plus the name, unless the name is itself a symlink.
   if (relative !== '.' && relative !== '..' && !relative.includes('/') && !(path.sep === '\\' && relative.includes('\\'))) {
     const next = start + (start.endsWith(path.sep) ? '' : path.sep) + relative;
-    if (env.isSymlink(next) !== true) return next;
+    const isLink = env.isSymlink(next);
+    // Missing as written, a name spelt otherwise than NFC may still be an entry (see walk).
+    if (isLink === false || (isLink === undefined && !(env.equivalentEntry && changesUnderNfc(relative)))) return next;
   }
   try {
     return walk(start, relative, env, { links: 0 }).path;
@@ -128,8 +137,18 @@ function walk(start: string, relative: string, env: PathEnv, state: { links: num
       tail.push(part);
       continue;
     }
-    const next = joined(current, part);
-    const isLink = env.isSymlink(next);
+    let next = joined(current, part);
+    let isLink = env.isSymlink(next);
+    if (isLink === undefined && env.equivalentEntry && changesUnderNfc(part)) {
+      // Not there as written, but `cafe\u0301` or `\u212Aeep` is opened as the existing `café` or
+      // `Keep` by macOS and by servers that look a missing name up among the existing ones: the
+      // walk goes on from that entry, following it if it is a link.
+      const entry = env.equivalentEntry(current, part);
+      if (entry !== undefined) {
+        next = joined(current, entry);
+        isLink = env.isSymlink(next);
+      }
+    }
     if (isLink === undefined) {
       // ENOENT, ENOTDIR, EACCES: from here on the path is taken as written.
       tail = [part];

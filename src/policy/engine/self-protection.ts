@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { refuse, type RefuseDecision } from './decision.js';
+import { nfc } from './nfc.js';
 import { type PathEnv, resolveLikeTheOs } from './path-within.js';
 import { filePathsOf } from './uri.js';
 
@@ -34,12 +35,13 @@ export interface ToolTraits {
 
 export function protectToolArguments(args: unknown, locations: readonly ProtectedLocation[], env: PathEnv, tool: ToolTraits = { readOnly: false }): RefuseDecision | undefined {
   if (locations.length === 0 || args === null || typeof args !== 'object') return undefined;
+  const list = prepared(locations);
   // Iterative: arguments may be nested up to the relay's depth limit.
   const stack: unknown[] = [args];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string') {
-      const hit = protectedBy(value, locations, env, !tool.readOnly) ?? protectedFileUri(value, locations, env, !tool.readOnly);
+      const hit = protectedBy(value, list, env, !tool.readOnly) ?? protectedFileUri(value, list, env, !tool.readOnly);
       if (hit) return refusal(hit);
     } else if (value !== null && typeof value === 'object') {
       if (Array.isArray(value)) for (const item of value) stack.push(item);
@@ -54,12 +56,13 @@ export function protectToolArguments(args: unknown, locations: readonly Protecte
 /** `resources/read` (and subscribe) of a `file:` URI inside a protected location, read any way a server reads it. */
 export function protectResource(uri: string, locations: readonly ProtectedLocation[], env: PathEnv): RefuseDecision | undefined {
   if (locations.length === 0) return undefined;
-  const hit = filePathsOf(uri) === undefined ? mentions(uri, locations) : protectedFileUri(uri, locations, env, false);
+  const list = prepared(locations);
+  const hit = filePathsOf(uri) === undefined ? mentions(uri, list) : protectedFileUri(uri, list, env, false);
   return hit ? refusal(hit) : undefined;
 }
 
 /** A `file:` URI in an argument (many servers take one where a path goes), judged as each path it can name. */
-function protectedFileUri(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
+function protectedFileUri(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
   for (const file of filePathsOf(text) ?? []) {
     const hit = protectedBy(file, locations, env, ancestorsToo);
     if (hit) return hit;
@@ -75,7 +78,7 @@ function refusal(location: ProtectedLocation): RefuseDecision {
   );
 }
 
-function protectedBy(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo = false): ProtectedLocation | undefined {
+function protectedBy(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo = false): ProtectedLocation | undefined {
   const mentioned = mentions(text, locations);
   if (mentioned) return mentioned;
   if (text.includes('\0')) return protectedWithNul(text, locations, env, ancestorsToo);
@@ -89,9 +92,9 @@ function protectedBy(text: string, locations: readonly ProtectedLocation[], env:
   }
   for (const resolved of resolveLikeTheOs(text, env)) {
     let lower: string | undefined;
-    for (const location of locations) {
-      const { base, prefix } = prepared(location);
-      const candidate = location.caseInsensitive ? (lower ??= resolved.toLowerCase()) : resolved;
+    let plain: string | undefined;
+    for (const { location, base, prefix } of locations) {
+      const candidate = location.caseInsensitive ? (lower ??= compared(resolved, true)) : (plain ??= compared(resolved, false));
       if (candidate === base || candidate.startsWith(prefix)) return location;
       if (ancestorsToo && holds(candidate, resolved, base, env)) return location;
     }
@@ -106,23 +109,44 @@ function protectedBy(text: string, locations: readonly ProtectedLocation[], env:
  * NULs. `policy.json\0.txt` is the policy file to the second and `poli\0cy.json` to the third, so
  * the string is judged as both paths it can become.
  */
-function protectedWithNul(text: string, locations: readonly ProtectedLocation[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
+function protectedWithNul(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
   return protectedBy(text.slice(0, text.indexOf('\0')), locations, env, ancestorsToo) ?? protectedBy(text.replaceAll('\0', ''), locations, env, ancestorsToo);
 }
 
-/** A location's path as compared (lower case where letter case is ignored), and the same ending in a separator. */
+/**
+ * A location with its path as compared (in NFC, and in lower case where letter case is ignored),
+ * the same ending in a separator, as written (lower case where letter case is ignored), and its
+ * components as compared.
+ */
 interface Prepared {
+  location: ProtectedLocation;
   base: string;
   prefix: string;
+  written: string;
+  components: string[];
 }
-const preparedLocations = new WeakMap<ProtectedLocation, Prepared>();
 
-function prepared(location: ProtectedLocation): Prepared {
-  let known = preparedLocations.get(location);
+/** A path as it is compared with the locations: in NFC (nfc.ts), and in lower case where letter case is ignored. */
+function compared(text: string, caseInsensitive: boolean): string {
+  return caseInsensitive ? nfc(text).toLowerCase() : nfc(text);
+}
+/** Prepared once per list of locations (one per policy in force), not per string judged. */
+const preparedLists = new WeakMap<readonly ProtectedLocation[], Prepared[]>();
+
+function prepared(locations: readonly ProtectedLocation[]): Prepared[] {
+  let known = preparedLists.get(locations);
   if (!known) {
-    const base = location.caseInsensitive ? location.path.toLowerCase() : location.path;
-    known = { base, prefix: base.endsWith(path.sep) ? base : base + path.sep };
-    preparedLocations.set(location, known);
+    known = locations.map((location) => {
+      const base = compared(location.path, location.caseInsensitive);
+      return {
+        location,
+        base,
+        prefix: base.endsWith(path.sep) ? base : base + path.sep,
+        written: location.caseInsensitive ? location.path.toLowerCase() : location.path,
+        components: location.path.split(path.sep).filter(Boolean).map((c) => compared(c, location.caseInsensitive)),
+      };
+    });
+    preparedLists.set(locations, known);
   }
   return known;
 }
@@ -141,13 +165,11 @@ function looksLikePath(text: string): boolean {
  * inside one: its leading components are the last ones of the location's path (or, with
  * `ancestorsToo`, of a directory holding it). `..` and `.` are collapsed first.
  */
-function tailMatch(text: string, locations: readonly ProtectedLocation[], ancestorsToo: boolean): ProtectedLocation | undefined {
+function tailMatch(text: string, locations: readonly Prepared[], ancestorsToo: boolean): ProtectedLocation | undefined {
   const parts = path.normalize(text).split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts[0] === '..') return undefined;
-  for (const location of locations) {
-    const fold = (s: string) => (location.caseInsensitive ? s.toLowerCase() : s);
-    const own = location.path.split(path.sep).filter(Boolean).map(fold);
-    const given = parts.map(fold);
+  for (const { location, components: own } of locations) {
+    const given = parts.map((part) => compared(part, location.caseInsensitive));
     // The location itself or something inside it: its last k components begin the relative path.
     for (let k = 1; k <= Math.min(own.length, given.length); k++) {
       if (own.slice(own.length - k).every((c, i) => c === given[i])) return location;
@@ -173,13 +195,17 @@ function holds(candidate: string, resolved: string, base: string, env: PathEnv):
   return resolved !== path.parse(resolved).root && resolved !== env.home;
 }
 
-function mentions(text: string, locations: readonly ProtectedLocation[]): ProtectedLocation | undefined {
-  let lower: string | undefined;
-  for (const location of locations) {
-    if (location.caseInsensitive) {
-      lower ??= text.toLowerCase();
-      if (lower.includes(prepared(location).base)) return location;
-    } else if (text.includes(location.path)) return location;
+/** Whether the text holds a location's absolute path, as written or in another Unicode normalization. */
+function mentions(text: string, locations: readonly Prepared[]): ProtectedLocation | undefined {
+  let lowered: string | undefined;
+  let loweredForm: string | undefined;
+  let form: string | undefined;
+  for (const { location, base, written } of locations) {
+    const ci = location.caseInsensitive;
+    const given = ci ? (lowered ??= text.toLowerCase()) : text;
+    if (given.includes(written)) return location;
+    const asCompared = ci ? (loweredForm ??= compared(text, true)) : (form ??= compared(text, false));
+    if ((asCompared !== given || base !== written) && asCompared.includes(base)) return location;
   }
   return undefined;
 }
