@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ProtectedLocation, protectResource, protectToolArguments } from '../../../../src/policy/engine/self-protection.js';
 import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
@@ -50,6 +51,31 @@ describe('self-protection', () => {
   ])('refuses %s: no path has a NUL, and servers read it as C does or without it', (_how, value) => {
     expect(writing(value)).toMatchObject({ decision: 'protected', rule: 'self-protection' });
     expect(reading(value)).toMatchObject({ decision: 'protected' });
+  });
+
+  it.each([
+    ['the policy, then a space', '.config/policy.json '],
+    ['the policy after a newline and a tab', '\n\t.config/policy.json'],
+    ['the policy in double quotes', `"${path.join(ws, '.config', 'policy.json')}"`],
+    ['the state dir in single quotes, through ..', "'src/../state'"],
+    ['quotes inside spaces inside quotes', `' " ${path.join(ws, 'state')}/x " '`],
+    ['Python-only white space around it (\x1c, \x85)', '\u001cstate/state.db\u0085'],
+    ['JavaScript-only white space around it (a byte order mark)', '\ufeffstate/state.db'],
+  ])('refuses %s: servers strip white space and quotes from the ends before opening', (_how, value) => {
+    expect(writing(value)).toMatchObject({ decision: 'protected', rule: 'self-protection' });
+  });
+
+  it('strips any run of white space and quotes around a path, and nothing inside it', () => {
+    const edge = fc.constantFrom(' ', '\t', '\n', '\r', '"', "'", '\u00a0', '\u2003', '\u3000', '\ufeff', '\u001f');
+    const around = fc.array(edge, { maxLength: 6 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(around, around, fc.constantFrom('.config/policy.json', 'state/x', `${ws}/./state`), (before, after, inside) => writing(`${before}${inside}${after}`) !== undefined),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(around, around, fc.constantFrom('src/main.ts', 'notes "state" here', "it's state"), (before, after, inside) => writing(`${before}${inside}${after}`) === undefined),
+      { numRuns: 500 },
+    );
   });
 
   it('lets a string with a NUL through when neither reading of it is protected', () => {

@@ -1,17 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attack, type Attack, breaches, freshDir, guardServer, type GuardedServer, receivedCalls } from './support/attacks.js';
+import { attack, type Attack, breaches, freshDir, guardServer, type GuardedServer } from './support/attacks.js';
 import { ROOT } from './support/guard.js';
 
 /**
  * SPEC §9 judges a path "the way a server would resolve it". A server that hands a path to C
  * (open(2), fopen(), a program's arguments) reads it up to its first NUL, and a filename sanitizer
- * drops NULs: `policy.json\u0000.txt` is `policy.json` to both. test/fixtures/c-paths-server.mjs
+ * drops NULs: `policy.json\u0000.txt` is `policy.json` to both. test/fixtures/path-readings-server.mjs
  * really writes what it reads that way, in a workspace that holds mcp-guard's own files.
  */
 
-const SERVER = join(ROOT, 'test/fixtures/c-paths-server.mjs');
+const SERVER = join(ROOT, 'test/fixtures/path-readings-server.mjs');
 const ALLOW_ALL = '{"version":"1","default":"allow"}';
 const NUL = '\u0000';
 
@@ -33,6 +33,17 @@ const SANITIZED: Attack[] = [
   ['a NUL inside the state dir', 'write_sanitized', { path: `sta${NUL}te/state.db`, content: 'x' }],
 ];
 
+const EDGES: Attack[] = [
+  ['the policy, then a space', 'write_trimmed', { path: 'policy.json ', content: ALLOW_ALL }],
+  ['the policy after a tab', 'write_trimmed', { path: '\tpolicy.json', content: ALLOW_ALL }],
+  ['the policy, then a newline', 'write_trimmed', { path: 'policy.json\n', content: ALLOW_ALL }],
+  ['the policy in double quotes, absolute through /./', 'write_trimmed', { path: '"{ws}/./policy.json"', content: ALLOW_ALL }],
+  ["the policy in single quotes, through ..", 'write_trimmed', { path: "'sub/../policy.json'", content: ALLOW_ALL }],
+  ['the policy in quotes and spaces', 'write_trimmed', { path: ' " policy.json " ', content: ALLOW_ALL }],
+  ['the state database after a no-break space', 'write_trimmed', { path: '\u00a0state/state.db', content: 'x' }],
+  ['the audit log in quotes', 'write_trimmed', { path: "'audit.jsonl'", content: 'x' }],
+];
+
 let ws: string;
 let g: GuardedServer;
 let policyBefore: string;
@@ -40,7 +51,7 @@ let policyBefore: string;
 beforeAll(async () => {
   ws = freshDir('mcp-guard-nul-');
   mkdirSync(join(ws, 'sub'));
-  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow' } }, null, 2));
+  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow', write_trimmed: 'allow' } }, null, 2));
   policyBefore = readFileSync(join(ws, 'policy.json'), 'utf8');
   g = await guardServer({
     policyFile: join(ws, 'policy.json'),
@@ -55,12 +66,25 @@ beforeAll(async () => {
 
 afterAll(async () => g?.close());
 
+describe('a path with white space or quotes around it, as a server that strips them', () => {
+  it('is refused as protected when what is left is one of mcp-guard’s files', async () => {
+    const outcomes = await attack(g, EDGES, { ws });
+    expect(breaches(g, outcomes, { refusedAs: 'protected' })).toEqual([]);
+    expect(readFileSync(join(ws, 'policy.json'), 'utf8')).toBe(policyBefore);
+  });
+
+  it('is relayed when what is left is an ordinary file: the server writes it', async () => {
+    const trimmed = await g.client.callTool({ name: 'write_trimmed', arguments: { path: ' "notes3.md"\n', content: 'trimmed' } });
+    expect(trimmed.isError).toBeFalsy();
+    expect(readFileSync(join(ws, 'notes3.md'), 'utf8')).toBe('trimmed');
+  });
+});
+
 describe('a path with a NUL in it, as a server that reads it the way C does', () => {
   it('is refused as protected when the part before the NUL, or the path without its NULs, is one of mcp-guard’s files', async () => {
     const outcomes = await attack(g, [...C_STRINGS, ...SANITIZED], { ws, wsName: basename(ws) });
     expect(breaches(g, outcomes, { refusedAs: 'protected' })).toEqual([]);
     expect(readFileSync(join(ws, 'policy.json'), 'utf8')).toBe(policyBefore);
-    expect(receivedCalls(g)).toEqual([]);
   });
 
   it('is relayed when what the server opens is an ordinary file: the server writes it', async () => {
