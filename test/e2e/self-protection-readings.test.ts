@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attack, type Attack, breaches, freshDir, guardServer, type GuardedServer } from './support/attacks.js';
@@ -49,9 +49,10 @@ let g: GuardedServer;
 let policyBefore: string;
 
 beforeAll(async () => {
-  ws = freshDir('mcp-guard-nul-');
-  mkdirSync(join(ws, 'sub'));
-  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow', write_trimmed: 'allow' } }, null, 2));
+  // One level down, so what escapes the workspace lands in a directory of this run's own.
+  ws = join(freshDir('mcp-guard-readings-'), 'ws');
+  mkdirSync(join(ws, 'sub'), { recursive: true });
+  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow', write_trimmed: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': [ws] } } } } } }, null, 2));
   policyBefore = readFileSync(join(ws, 'policy.json'), 'utf8');
   g = await guardServer({
     policyFile: join(ws, 'policy.json'),
@@ -77,6 +78,18 @@ describe('a path with white space or quotes around it, as a server that strips t
     const trimmed = await g.client.callTool({ name: 'write_trimmed', arguments: { path: ' "notes3.md"\n', content: 'trimmed' } });
     expect(trimmed.isError).toBeFalsy();
     expect(readFileSync(join(ws, 'notes3.md'), 'utf8')).toBe('trimmed');
+  });
+});
+
+describe('an x-path-within root, through a server that strips white space and quotes', () => {
+  it('is not left by a path that is inside as written and outside once stripped', async () => {
+    const escapes: Attack[] = [
+      ['a quoted absolute path with ..', 'write_trimmed', { path: '"{ws}/sub/../../escaped.txt"', content: 'x' }],
+      ['a relative path with .. and a trailing space', 'write_trimmed', { path: "'../escaped.txt' ", content: 'x' }],
+    ];
+    const outcomes = await attack(g, escapes, { ws });
+    expect(breaches(g, outcomes, { refusedAs: 'invalid_arguments' })).toEqual([]);
+    expect(existsSync(join(dirname(ws), 'escaped.txt'))).toBe(false);
   });
 });
 

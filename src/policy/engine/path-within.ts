@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { changesUnderNfc } from './nfc.js';
+import { withoutEdges } from './path-readings.js';
 import { filePathsOf } from './uri.js';
 
 /**
@@ -44,12 +45,16 @@ class SymlinkLoop extends Error {}
  * would let `/allowed/link-to-etc/../x` pass for `/allowed/x` while the OS opens `/etc/../x`.
  * Components that do not exist yet are taken as written. Anything unresolvable (a NUL byte,
  * `~otheruser`, a symlink loop) is not inside. A `file:` URI (which many servers accept where a
- * path goes) must be inside both as a relative path and as every path it names (uri.ts).
+ * path goes) must be inside both as a relative path and as every path it names (uri.ts), and a
+ * string with white space or quotes at its ends both as written and without them.
  */
 export function isPathWithin(candidate: string, roots: string[], env: PathEnv): boolean {
   const asUri = filePathsOf(candidate) ?? [];
+  // A server that strips white space and quotes from the ends opens what is left: inside too.
+  const bare = typeof candidate === 'string' ? withoutEdges(candidate) : undefined;
+  const stripped = bare === undefined ? [] : [bare, ...(filePathsOf(bare) ?? [])];
   const bases = roots.flatMap((root) => resolveLikeTheOs(root, env));
-  return [candidate, ...asUri].every((spelling) => {
+  return [candidate, ...asUri, ...stripped].every((spelling) => {
     const readings = resolveLikeTheOs(spelling, env);
     return (
       readings.length > 0 &&

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { refuse, type RefuseDecision } from './decision.js';
 import { nfc } from './nfc.js';
+import { withoutEdges } from './path-readings.js';
 import { type PathEnv, resolveLikeTheOs } from './path-within.js';
 import { filePathsOf } from './uri.js';
 
@@ -117,29 +118,6 @@ function protectedBy(text: string, locations: readonly Prepared[], env: PathEnv,
  */
 function protectedWithNul(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
   return protectedBy(text.slice(0, text.indexOf('\0')), locations, env, ancestorsToo) ?? protectedBy(text.replaceAll('\0', ''), locations, env, ancestorsToo);
-}
-
-/**
- * The string with white space and quotes stripped from both ends, or undefined when it has none
- * there. Servers clean up what a model typed before they open it: server-filesystem trims and
- * unquotes the path it validates, Python code calls `strip()`, and `" policy.json"` or
- * `'state/state.db'` is then mcp-guard's file. White space is JavaScript's `trim()` and Python's
- * `strip()` together. Two loops, not a regular expression: one anchored at the end is tried at
- * every position of a run of spaces (see uri.ts).
- */
-function withoutEdges(text: string): string | undefined {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isEdge(text.charCodeAt(start))) start++;
-  while (end > start && isEdge(text.charCodeAt(end - 1))) end--;
-  return start === 0 && end === text.length ? undefined : text.slice(start, end);
-}
-
-function isEdge(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
-  if (c === 0x22 || c === 0x27) return true;
-  if (c < 0x85) return false;
-  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**

@@ -33,6 +33,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('isPathWithin', () => {
   const env = () => hostFileSystem({ home, cwd: allowed });
 
+  it('holds a path with white space or quotes at its ends inside both as written and without them', () => {
+    expect(isPathWithin(`${path.join(allowed, 'sub', 'file.txt')} `, [allowed], env())).toBe(true);
+    expect(isPathWithin(`'${path.join(allowed, 'sub')}'`, [allowed], env())).toBe(true);
+    // Inside as written (a relative path under a directory named `"`), outside once unquoted.
+    expect(isPathWithin(`"${path.join(allowed, '..', 'outside')}"`, [allowed], env())).toBe(false);
+    expect(isPathWithin("'../outside' ", [allowed], env())).toBe(false);
+    expect(isPathWithin(` ${path.join(allowed, 'escape', 'secret')}`, [allowed], env())).toBe(false);
+  });
+
   it.each([
     ['the root itself', () => allowed, true],
     ['a file below it', () => path.join(allowed, 'sub', 'file.txt'), true],
