@@ -11,15 +11,10 @@
  * or more). Asked of every string argument, and ~3× faster than a regular expression that looks
  * for a character over U+007F (~25 against ~80 ns for 60 characters).
  */
-function ascii(text: string): boolean {
+export function isAscii(text: string): boolean {
   return Buffer.byteLength(text, 'utf8') === text.length;
 }
 
 export function nfc(text: string): string {
-  return ascii(text) ? text : text.normalize('NFC');
-}
-
-/** Whether another spelling of `text` could name the same file: it is not NFC as written. */
-export function changesUnderNfc(text: string): boolean {
-  return !ascii(text) && text.normalize('NFC') !== text;
+  return isAscii(text) ? text : text.normalize('NFC');
 }

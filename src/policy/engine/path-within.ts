@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { changesUnderNfc } from './nfc.js';
+import { isAscii } from './nfc.js';
 import { withoutEdges } from './path-readings.js';
 import { filePathsOf } from './uri.js';
 
@@ -108,8 +108,8 @@ function resolveFrom(start: string, relative: string, env: PathEnv): string | un
   if (relative !== '.' && relative !== '..' && !relative.includes('/') && !(path.sep === '\\' && relative.includes('\\'))) {
     const next = start + (start.endsWith(path.sep) ? '' : path.sep) + relative;
     const isLink = env.isSymlink(next);
-    // Missing as written, a name spelt otherwise than NFC may still be an entry (see walk).
-    if (isLink === false || (isLink === undefined && !(env.equivalentEntry && changesUnderNfc(relative)))) return next;
+    // Missing as written, a name that is not ASCII may still be an entry spelt otherwise (see walk).
+    if (isLink === false || (isLink === undefined && !(env.equivalentEntry && !isAscii(relative)))) return next;
   }
   try {
     return walk(start, relative, env, { links: 0 }).path;
@@ -144,10 +144,12 @@ function walk(start: string, relative: string, env: PathEnv, state: { links: num
     }
     let next = joined(current, part);
     let isLink = env.isSymlink(next);
-    if (isLink === undefined && env.equivalentEntry && changesUnderNfc(part)) {
+    if (isLink === undefined && env.equivalentEntry && !isAscii(part)) {
       // Not there as written, but `cafe\u0301` or `\u212Aeep` is opened as the existing `café` or
-      // `Keep` by macOS and by servers that look a missing name up among the existing ones: the
-      // walk goes on from that entry, following it if it is a link.
+      // `Keep` by macOS and by servers that look a missing name up among the existing ones (and
+      // `café` as an existing `cafe\u0301`): the walk goes on from that entry, following it if it
+      // is a link. An ASCII name is not looked up (a listing per string would cost every call):
+      // an entry named with a Kelvin sign is found only by a name that is not ASCII either.
       const entry = env.equivalentEntry(current, part);
       if (entry !== undefined) {
         next = joined(current, entry);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { changesUnderNfc, nfc } from '../../../../src/policy/engine/nfc.js';
+import { isAscii, nfc } from '../../../../src/policy/engine/nfc.js';
 import { isPathWithin, type PathEnv, resolveLikeTheOs } from '../../../../src/policy/engine/path-within.js';
 import { type ProtectedLocation, protectToolArguments } from '../../../../src/policy/engine/self-protection.js';
 import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
@@ -22,6 +22,9 @@ writeFileSync(path.join(ws, 'policy.json'), '{}');
 writeFileSync(path.join(ws, 'notes.md'), 'notes');
 symlinkSync(path.join(dir, 'outside'), path.join(ws, 'allowed', 'l\u00efnk'));
 symlinkSync(path.join(ws, 'policy.json'), path.join(ws, '\u00e9criture.json'));
+// A directory whose name is decomposed on disk (as files copied from macOS keep it), holding a link out.
+mkdirSync(path.join(ws, 'allowed', 'd\u00e9cor'.normalize('NFD')));
+symlinkSync(path.join(dir, 'outside'), path.join(ws, 'allowed', 'd\u00e9cor'.normalize('NFD'), 'out'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,10 +33,10 @@ describe('nfc', () => {
     expect(nfc('policy.json')).toBe('policy.json');
     expect(nfc('cafe\u0301')).toBe('caf\u00e9');
     expect(nfc('\u212Aeep')).toBe('Keep');
-    expect(changesUnderNfc('caf\u00e9')).toBe(false);
-    expect(changesUnderNfc('cafe\u0301')).toBe(true);
-    expect(changesUnderNfc('\u212Aeep')).toBe(true);
-    expect(changesUnderNfc('Keep')).toBe(false);
+    expect(isAscii('Keep/state.db')).toBe(true);
+    expect(isAscii('caf\u00e9')).toBe(false);
+    expect(isAscii('\ud83d\ude00')).toBe(false);
+    expect(isAscii('\ud800')).toBe(false);
   });
 });
 
@@ -56,6 +59,9 @@ describe('path resolution through names spelt otherwise', () => {
     expect(isPathWithin(NFD(path.join(root, 'l\u00efnk', 'secret')), [root], env())).toBe(false);
     expect(isPathWithin(path.join(root, 'l\u00efnk', 'secret'), [root], env())).toBe(false);
     expect(isPathWithin(NFD(path.join(root, 'n\u00f6tes.md')), [root], env())).toBe(true);
+    // The other way: the directory is decomposed on disk, the path composed.
+    expect(isPathWithin(path.join(root, 'd\u00e9cor', 'out', 'secret'), [root], env())).toBe(false);
+    expect(isPathWithin(path.join(root, 'd\u00e9cor', 'inside.txt'), [root], env())).toBe(true);
   });
 });
 
