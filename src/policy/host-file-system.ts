@@ -78,8 +78,11 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
           return here.path;
         }
       : undefined;
+  const home = overrides.home ?? homedir();
   return {
-    home: overrides.home ?? homedir(),
+    home,
+    // The server inherits mcp-guard's environment; $HOME is the home the paths are judged with.
+    variable: (name) => (name === 'HOME' ? home : process.env[name]),
     cwd: overrides.cwd ?? process.cwd(),
     isSymlink(path) {
       current();

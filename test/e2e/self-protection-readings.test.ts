@@ -44,6 +44,15 @@ const EDGES: Attack[] = [
   ['the audit log in quotes', 'write_trimmed', { path: "'audit.jsonl'", content: 'x' }],
 ];
 
+const CONVERTED: Attack[] = [
+  ['the policy, \\ for /', 'write_windows', { path: '{ws}\\policy.json', content: ALLOW_ALL }],
+  ['the policy through .., \\ for /', 'write_windows', { path: 'sub\\..\\policy.json', content: ALLOW_ALL }],
+  ['the state database, \\ for /', 'write_windows', { path: '.\\state\\state.db', content: 'x' }],
+  ['the policy under $HOME', 'write_expanded', { path: '$HOME/ws/policy.json', content: ALLOW_ALL }],
+  ['the state database under a variable in braces', 'write_expanded', { path: '${MCP_GUARD_TEST_WS}/state/state.db', content: 'x' }],
+  ['the audit log under a variable, through ..', 'write_expanded', { path: '$MCP_GUARD_TEST_WS/sub/../audit.jsonl', content: 'x' }],
+];
+
 let ws: string;
 let g: GuardedServer;
 let policyBefore: string;
@@ -52,7 +61,7 @@ beforeAll(async () => {
   // One level down, so what escapes the workspace lands in a directory of this run's own.
   ws = join(freshDir('mcp-guard-readings-'), 'ws');
   mkdirSync(join(ws, 'sub'), { recursive: true });
-  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow', write_trimmed: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': [ws] } } } } } }, null, 2));
+  writeFileSync(join(ws, 'policy.json'), JSON.stringify({ version: '1', default: 'allow', tools: { write_file: 'allow', write_sanitized: 'allow', write_trimmed: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': [ws] } } } }, write_windows: { args: { type: 'object', properties: { path: { type: 'string', 'x-path-within': [ws] } } } }, write_expanded: 'allow' } }, null, 2));
   policyBefore = readFileSync(join(ws, 'policy.json'), 'utf8');
   g = await guardServer({
     policyFile: join(ws, 'policy.json'),
@@ -61,7 +70,7 @@ beforeAll(async () => {
     server: ['node', SERVER],
     answer: 'accept',
     cwd: ws,
-    env: { HOME: dirname(ws) },
+    env: { HOME: dirname(ws), MCP_GUARD_TEST_WS: ws },
   });
 });
 
@@ -78,6 +87,27 @@ describe('a path with white space or quotes around it, as a server that strips t
     const trimmed = await g.client.callTool({ name: 'write_trimmed', arguments: { path: ' "notes3.md"\n', content: 'trimmed' } });
     expect(trimmed.isError).toBeFalsy();
     expect(readFileSync(join(ws, 'notes3.md'), 'utf8')).toBe('trimmed');
+  });
+});
+
+describe('a path with \\ or $VARIABLES in it, as a server that converts or expands them', () => {
+  it('is refused as protected when it then names one of mcp-guard’s files', async () => {
+    const outcomes = await attack(g, CONVERTED, { ws });
+    expect(breaches(g, outcomes, { refusedAs: 'protected' })).toEqual([]);
+    expect(readFileSync(join(ws, 'policy.json'), 'utf8')).toBe(policyBefore);
+  });
+
+  it('does not leave an x-path-within root through \\ taken for /', async () => {
+    const outcomes = await attack(g, [['.. written with \\', 'write_windows', { path: '{ws}/sub\\..\\..\\escaped2.txt', content: 'x' }]], { ws });
+    expect(breaches(g, outcomes, { refusedAs: 'invalid_arguments' })).toEqual([]);
+    expect(existsSync(join(dirname(ws), 'escaped2.txt'))).toBe(false);
+  });
+
+  it('is relayed when it names an ordinary file: the server writes it', async () => {
+    expect((await g.client.callTool({ name: 'write_windows', arguments: { path: 'sub\\notes4.md', content: 'windows' } })).isError).toBeFalsy();
+    expect(readFileSync(join(ws, 'sub', 'notes4.md'), 'utf8')).toBe('windows');
+    expect((await g.client.callTool({ name: 'write_expanded', arguments: { path: '$MCP_GUARD_TEST_WS/notes5.md', content: 'expanded' } })).isError).toBeFalsy();
+    expect(readFileSync(join(ws, 'notes5.md'), 'utf8')).toBe('expanded');
   });
 });
 

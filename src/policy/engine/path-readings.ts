@@ -23,3 +23,89 @@ function isEdge(c: number): boolean {
   if (c < 0x85) return false;
   return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
+
+/** Past this length a reading is not made: no path is that long, and a string of `$PATH`s must not grow without bound. */
+const MAX_READING = 64 * 1024;
+
+/**
+ * `$NAME` and `${NAME}` replaced by the variable's value where it is set, as Python's
+ * `os.path.expandvars` and shells do (a name is ASCII letters, digits and `_`; `${…}` anything
+ * up to the `}`), or undefined when nothing was replaced or the result would pass MAX_READING.
+ * Linear: the next `}` is searched for once and kept until the scan passes it.
+ */
+export function expandVariables(text: string, variable: (name: string) => string | undefined): string | undefined {
+  let out = '';
+  let last = 0;
+  let close = -2;
+  for (let i = text.indexOf('$'); i !== -1; i = text.indexOf('$', i + 1)) {
+    let name: string;
+    let end: number;
+    if (text.charCodeAt(i + 1) === 0x7b /* { */) {
+      if (close !== -1 && close < i + 2) close = text.indexOf('}', i + 2);
+      if (close === -1) continue;
+      name = text.slice(i + 2, close);
+      end = close + 1;
+    } else {
+      end = i + 1;
+      while (end < text.length && isWordCharacter(text.charCodeAt(end))) end++;
+      if (end === i + 1) continue;
+      name = text.slice(i + 1, end);
+    }
+    const value = variable(name);
+    // Unset: left as it is, and the scan goes on after it (`${$HOME}` is not `${/home/me}`).
+    if (value === undefined) {
+      i = end - 1;
+      continue;
+    }
+    out += text.slice(last, i) + value;
+    if (out.length > MAX_READING) return undefined;
+    last = end;
+    i = end - 1;
+  }
+  if (last === 0) return undefined;
+  out += text.slice(last);
+  return out.length > MAX_READING ? undefined : out;
+}
+
+function isWordCharacter(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+/** Shared by every string read no other way (most of them): nothing is allocated for it. */
+const NONE: readonly string[] = Object.freeze([]);
+
+/** What a string may be read as besides itself. */
+export interface ReadingEnv {
+  /** An environment variable of the server's (it inherits mcp-guard's), or undefined. */
+  variable?(name: string): string | undefined;
+}
+
+/**
+ * The ways servers read `text` as a path besides as written, each once: up to its first NUL
+ * (C) and without its NULs (sanitizers); without white space and quotes at its ends; with `\`
+ * for `/` (servers written for Windows input); with its environment variables expanded. Every
+ * combination of the ones that change it, for a server may do several. Empty, and cheap, for a
+ * string with none of NUL, `\`, `$` or an edge character at either end.
+ */
+export function otherReadings(text: string, env: ReadingEnv = {}): readonly string[] {
+  const n = text.length;
+  if (n === 0) return NONE;
+  const edged = isEdge(text.charCodeAt(0)) || isEdge(text.charCodeAt(n - 1));
+  if (!edged && !text.includes('\0') && !text.includes('\\') && !(env.variable && text.includes('$'))) return NONE;
+  const variable = env.variable;
+  const transforms: Array<(s: string) => string | undefined> = [
+    (s) => (s.includes('\0') ? s.slice(0, s.indexOf('\0')) : undefined),
+    (s) => (s.includes('\0') ? s.replaceAll('\0', '') : undefined),
+    withoutEdges,
+    (s) => (s.includes('\\') ? s.replaceAll('\\', '/') : undefined),
+    (s) => (variable && s.includes('$') ? expandVariables(s, variable) : undefined),
+  ];
+  const readings = [text];
+  for (const transform of transforms) {
+    for (const reading of readings.slice()) {
+      const other = transform(reading);
+      if (other !== undefined && other !== reading && !readings.includes(other)) readings.push(other);
+    }
+  }
+  return readings.slice(1);
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isAscii } from './nfc.js';
-import { withoutEdges } from './path-readings.js';
+import { otherReadings, type ReadingEnv } from './path-readings.js';
 import { filePathsOf } from './uri.js';
 
 /**
@@ -8,7 +8,7 @@ import { filePathsOf } from './uri.js';
  * and never imports `node:fs` itself (src/policy/host-file-system.ts is the real one), so it stays
  * pure and tests can give it any home and working directory.
  */
-export interface PathEnv {
+export interface PathEnv extends ReadingEnv {
   /** Where `~` points. */
   home: string;
   /** Where relative paths start, as a path (the upstream inherits mcp-guard's working directory). */
@@ -45,16 +45,16 @@ class SymlinkLoop extends Error {}
  * would let `/allowed/link-to-etc/../x` pass for `/allowed/x` while the OS opens `/etc/../x`.
  * Components that do not exist yet are taken as written. Anything unresolvable (a NUL byte,
  * `~otheruser`, a symlink loop) is not inside. A `file:` URI (which many servers accept where a
- * path goes) must be inside both as a relative path and as every path it names (uri.ts), and a
- * string with white space or quotes at its ends both as written and without them.
+ * path goes) must be inside both as a relative path and as every path it names (uri.ts), and
+ * every other way a server may read the string (path-readings.ts) must be inside too.
  */
 export function isPathWithin(candidate: string, roots: string[], env: PathEnv): boolean {
-  const asUri = filePathsOf(candidate) ?? [];
-  // A server that strips white space and quotes from the ends opens what is left: inside too.
-  const bare = typeof candidate === 'string' ? withoutEdges(candidate) : undefined;
-  const stripped = bare === undefined ? [] : [bare, ...(filePathsOf(bare) ?? [])];
+  // Every way a server may read it must be inside: as written, as a `file:` URI, and as read
+  // otherwise (path-readings.ts: without white space and quotes at its ends, `\` for `/`, …).
+  const readings = typeof candidate === 'string' ? [candidate, ...otherReadings(candidate, env)] : [candidate];
+  const spellings = readings.flatMap((reading) => [reading, ...(filePathsOf(reading) ?? [])]);
   const bases = roots.flatMap((root) => resolveLikeTheOs(root, env));
-  return [candidate, ...asUri, ...stripped].every((spelling) => {
+  return spellings.every((spelling) => {
     const readings = resolveLikeTheOs(spelling, env);
     return (
       readings.length > 0 &&

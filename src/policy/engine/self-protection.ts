@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { refuse, type RefuseDecision } from './decision.js';
 import { nfc } from './nfc.js';
-import { withoutEdges } from './path-readings.js';
+import { otherReadings } from './path-readings.js';
 import { type PathEnv, resolveLikeTheOs } from './path-within.js';
 import { filePathsOf } from './uri.js';
 
@@ -10,9 +10,9 @@ import { filePathsOf } from './uri.js';
  * audit log) are out of the agent's reach whatever the policy says. A tool call is refused when
  * any string in its arguments, at any depth, names a path inside one of them once resolved the
  * way a server would resolve it (`~`, relative to the working directory, `..`, `.`, trailing `/`,
- * symlinks of existing parents, a NUL where C ends the string or a sanitizer drops it, white
- * space and quotes around it, another Unicode normalization), or contains one's absolute path
- * (`cat /home/me/policy.json`).
+ * symlinks of existing parents, another Unicode normalization; and as servers may also read it:
+ * up to a NUL, without NULs, without white space and quotes at its ends, with `\` for `/`, with
+ * `$VARIABLES` expanded), or contains one's absolute path (`cat /home/me/policy.json`).
  */
 export interface ProtectedLocation {
   /** Absolute and free of symlinks. */
@@ -80,16 +80,22 @@ function refusal(location: ProtectedLocation): RefuseDecision {
   );
 }
 
+/** `text` as written, or any way a server may read it besides (path-readings.ts), names a location. */
 function protectedBy(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo = false): ProtectedLocation | undefined {
+  const hit = protectedAsRead(text, locations, env, ancestorsToo);
+  if (hit) return hit;
+  for (const reading of otherReadings(text, env)) {
+    const other = protectedAsRead(reading, locations, env, ancestorsToo);
+    if (other) return other;
+  }
+  return undefined;
+}
+
+function protectedAsRead(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
   const mentioned = mentions(text, locations);
   if (mentioned) return mentioned;
-  if (text.includes('\0')) return protectedWithNul(text, locations, env, ancestorsToo);
-  const bare = withoutEdges(text);
-  if (bare !== undefined) {
-    const hit = protectedBy(bare, locations, env, ancestorsToo);
-    if (hit) return hit;
-  }
-  if (text.length === 0 || text.length > MAX_PATH) return undefined;
+  // No path has a NUL in it (the readings without one are judged as paths).
+  if (text.length === 0 || text.length > MAX_PATH || text.includes('\0')) return undefined;
   // Servers resolve a relative path against a directory of their own (server-filesystem: its
   // first root), which mcp-guard cannot know: one that could name a protected location from
   // some directory (`policy.json`, `.config/policy.json`, `state/state.db`) is refused.
@@ -107,17 +113,6 @@ function protectedBy(text: string, locations: readonly Prepared[], env: PathEnv,
     }
   }
   return undefined;
-}
-
-/**
- * No path has a NUL in it, and servers read a string that has one in three ways: most runtimes
- * refuse it (Node, Python, Go, Rust, Java), code that hands it to C (open(2), fopen(), the
- * arguments of a program it starts) reads it up to its first NUL, and filename sanitizers drop
- * NULs. `policy.json\0.txt` is the policy file to the second and `poli\0cy.json` to the third, so
- * the string is judged as both paths it can become.
- */
-function protectedWithNul(text: string, locations: readonly Prepared[], env: PathEnv, ancestorsToo: boolean): ProtectedLocation | undefined {
-  return protectedBy(text.slice(0, text.indexOf('\0')), locations, env, ancestorsToo) ?? protectedBy(text.replaceAll('\0', ''), locations, env, ancestorsToo);
 }
 
 /**
