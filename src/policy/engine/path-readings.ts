@@ -90,6 +90,12 @@ export interface ReadingEnv {
 export function otherReadings(text: string, env: ReadingEnv = {}): readonly string[] {
   const n = text.length;
   if (n === 0) return NONE;
+  // A string longer than any reading is kept to: judged as written, and up to its first NUL (a
+  // slice, no copy). Copies of a 64 MiB string, one per reading, would hold gigabytes.
+  if (n > MAX_READING) {
+    const nul = text.indexOf('\0');
+    return nul === -1 ? NONE : [text.slice(0, nul)];
+  }
   const edged = isEdge(text.charCodeAt(0)) || isEdge(text.charCodeAt(n - 1));
   if (!edged && !text.includes('\0') && !text.includes('\\') && !(env.variable && text.includes('$'))) return NONE;
   const variable = env.variable;

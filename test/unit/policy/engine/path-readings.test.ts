@@ -72,6 +72,12 @@ describe('otherReadings', () => {
     expect(new Set(readings).size).toBe(readings.length);
   });
 
+  it('reads a string longer than 64 KiB only up to its first NUL, whatever else it holds', () => {
+    const long = '\\$HOME "x" '.repeat(20_000);
+    expect(otherReadings(long, { variable })).toEqual([]);
+    expect(otherReadings(`policy.json\0${long}`, { variable })).toEqual(['policy.json']);
+  });
+
   it('reads a NUL as C does and as sanitizers do', () => {
     expect(otherReadings('policy.json\0.txt')).toEqual(['policy.json', 'policy.json.txt']);
   });
