@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { nfc } from './engine/nfc.js';
 import type { PathEnv } from './engine/path-within.js';
 
@@ -81,6 +81,7 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
   const home = overrides.home ?? homedir();
   return {
     home,
+    homeOf: homeOfUser,
     // The server inherits mcp-guard's environment; $HOME is the home the paths are judged with.
     variable: (name) => (name === 'HOME' ? home : process.env[name]),
     cwd: overrides.cwd ?? process.cwd(),
@@ -120,4 +121,32 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
     },
     ...(workingDirectory ? { workingDirectory } : {}),
   };
+}
+
+let accounts: Map<string, string> | undefined;
+
+/**
+ * The home directory of the account `user`, as `~user` is expanded: the current user's from the
+ * system (getpwuid, as Python's expanduser asks for it), any other from /etc/passwd, read once.
+ * Undefined for an account neither knows (or where there is no /etc/passwd, as on Windows).
+ */
+function homeOfUser(user: string): string | undefined {
+  try {
+    const me = userInfo();
+    if (me.username === user) return me.homedir;
+  } catch {
+    // No entry for the current uid (a container's arbitrary user): only /etc/passwd is left.
+  }
+  if (accounts === undefined) {
+    accounts = new Map();
+    try {
+      for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+        const fields = line.split(':');
+        if (fields.length >= 6 && fields[0] && !accounts.has(fields[0])) accounts.set(fields[0], fields[5]!);
+      }
+    } catch {
+      // Unreadable or absent: no other account is known.
+    }
+  }
+  return accounts.get(user);
 }

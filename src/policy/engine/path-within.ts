@@ -11,6 +11,8 @@ import { filePathsOf } from './uri.js';
 export interface PathEnv extends ReadingEnv {
   /** Where `~` points. */
   home: string;
+  /** Where `~user` points: that account's home directory, or undefined for an unknown user. Optional: without it, `~user` names nothing. */
+  homeOf?(user: string): string | undefined;
   /** Where relative paths start, as a path (the upstream inherits mcp-guard's working directory). */
   cwd: string;
   /** Whether `path` is a symbolic link; undefined when it does not exist or cannot be examined. */
@@ -44,7 +46,7 @@ class SymlinkLoop extends Error {}
  * symlink before applying the `..` after it — collapsing `..` first (as `path.resolve` does)
  * would let `/allowed/link-to-etc/../x` pass for `/allowed/x` while the OS opens `/etc/../x`.
  * Components that do not exist yet are taken as written. Anything unresolvable (a NUL byte,
- * `~otheruser`, a symlink loop) is not inside. A `file:` URI (which many servers accept where a
+ * `~unknownuser`, a symlink loop) is not inside. A `file:` URI (which many servers accept where a
  * path goes) must be inside both as a relative path and as every path it names (uri.ts), and
  * every other way a server may read the string (path-readings.ts) must be inside too.
  */
@@ -74,8 +76,12 @@ export function resolveLikeTheOs(input: string, env: PathEnv): string[] {
   if (input === '~' || input.startsWith('~/') || (path.sep === '\\' && input.startsWith('~\\'))) {
     absolute = env.home + path.sep + input.slice(1);
   } else if (input.startsWith('~')) {
-    // `~user/...`: another account's home, which shells and Python's expanduser would expand.
-    return [];
+    // `~user/...`: that account's home, as shells and Python's expanduser read it (`~me/...` is
+    // the user's own home by another name); unknown, or without a way to look it up, none.
+    const end = path.sep === '\\' ? input.search(/[\\/]/) : input.indexOf('/');
+    const userHome = env.homeOf?.(end === -1 ? input.slice(1) : input.slice(1, end));
+    if (userHome === undefined) return [];
+    absolute = userHome + path.sep + (end === -1 ? '' : input.slice(end + 1));
   } else if (path.isAbsolute(input)) {
     absolute = input;
   } else {

@@ -61,7 +61,8 @@ describe('isPathWithin', () => {
     ['a relative path climbing out', () => '../outside', false],
     ['a NUL byte', () => `${allowed}/sub\0/../../outside`, false],
     ['the empty string', () => '', false],
-    ['~otheruser', () => '~root/x', false],
+    ['~user, an account whose home is not the root', () => '~root/x', false],
+    ['~user, an account no one knows', () => '~no-such-user-here/x', false],
   ])('%s', (_name, candidate, expected) => {
     expect(isPathWithin(candidate(), [allowed], env())).toBe(expected);
   });

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,16 @@ describe('self-protection', () => {
       fc.property(around, around, fc.constantFrom('src/main.ts', 'notes "state" here', "it's state"), (before, after, inside) => writing(`${before}${inside}${after}`) === undefined),
       { numRuns: 500 },
     );
+  });
+
+  it("refuses ~user/… when the user's home holds a protected location, as shells and expanduser read it", () => {
+    const me = userInfo();
+    const inHome: ProtectedLocation[] = [{ path: path.join(me.homedir, '.config', 'mcp-guard-unit-probe', 'policy.json'), what: 'the policy file', caseInsensitive: false }];
+    const env = hostFileSystem();
+    expect(protectToolArguments({ value: `~${me.username}/.config/mcp-guard-unit-probe/policy.json` }, inHome, env)).toMatchObject({ decision: 'protected' });
+    expect(protectToolArguments({ value: `~${me.username}/.config/mcp-guard-unit-probe` }, inHome, env)).toMatchObject({ decision: 'protected' });
+    expect(protectToolArguments({ value: `~${me.username}/.config/other.json` }, inHome, env)).toBeUndefined();
+    expect(protectToolArguments({ value: '~no-such-user-here/.config/mcp-guard-unit-probe/policy.json' }, inHome, env)).toBeUndefined();
   });
 
   it('lets a string with a NUL through when neither reading of it is protected', () => {
