@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attack, type Attack, breaches, freshDir, guardServer, type GuardedServer } from './support/attacks.js';
+import { attack, type Attack, breaches, freshDir, GET_PROMPT, guardServer, type GuardedServer } from './support/attacks.js';
 import { ROOT } from './support/guard.js';
 
 /**
@@ -120,6 +120,26 @@ describe('an x-path-within root, through a server that strips white space and qu
     const outcomes = await attack(g, escapes, { ws });
     expect(breaches(g, outcomes, { refusedAs: 'invalid_arguments' })).toEqual([]);
     expect(existsSync(join(dirname(ws), 'escaped.txt'))).toBe(false);
+  });
+});
+
+describe('a prompt that quotes the file its argument names', () => {
+  it('is refused as protected for mcp-guard’s own files, and their content never comes back', async () => {
+    const outcomes = await attack(
+      g,
+      [
+        ['the policy by its path', GET_PROMPT, { name: 'show_file', arguments: { path: '{ws}/policy.json' } }],
+        ['the policy, relative', GET_PROMPT, { name: 'show_file', arguments: { path: 'sub/../policy.json' } }],
+        ['the audit log', GET_PROMPT, { name: 'show_file', arguments: { path: 'audit.jsonl' } }],
+      ],
+      { ws },
+    );
+    expect(breaches(g, outcomes, { refusedAs: 'protected', secrets: ['"default": "allow"'] })).toEqual([]);
+  });
+
+  it('quotes an ordinary file', async () => {
+    const prompt = await g.client.getPrompt({ name: 'show_file', arguments: { path: join(ws, 'notes.md') } });
+    expect(JSON.stringify(prompt.messages)).toContain('Review this file');
   });
 });
 

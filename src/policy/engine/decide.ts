@@ -133,6 +133,10 @@ export function decideToolCall(policy: CompiledPolicy, name: unknown, args: unkn
 export function decidePrompt(policy: CompiledPolicy, name: unknown, args: unknown): Decision {
   if (typeof name !== 'string') return refuse('invalid_arguments', 'prompts', 'params.name must be the name of a prompt (a string)');
   if (name.length > MAX_NAME_LENGTH) return refuse('invalid_arguments', 'prompts', `the prompt name is ${name.length} characters long; names over ${MAX_NAME_LENGTH} are refused`);
+  // A prompt that quotes a file its argument names would hand mcp-guard's own files to the agent
+  // as surely as a tool that reads one: its arguments are judged as a read-only tool's.
+  const protectedPrompt = protectToolArguments(args, policy.protect, policy.pathEnv, { readOnly: true });
+  if (protectedPrompt) return protectedPrompt;
   const entry = lookup(policy.prompts, name);
   if (entry?.value.action === 'hide') return refuse('denied', entry.value.rule, `the prompt "${name}" is not available`);
   const variant = variantOf(policy.prompts, 'prompts', name, entry);
