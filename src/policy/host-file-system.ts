@@ -83,7 +83,12 @@ function make(overrides: Partial<Pick<PathEnv, 'home' | 'cwd'>>): PathEnv {
     home,
     homeOf: homeOfUser,
     // The server inherits mcp-guard's environment; $HOME is the home the paths are judged with.
-    variable: (name) => (name === 'HOME' ? home : process.env[name]),
+    variable: (name) => {
+      if (name === 'HOME') return home;
+      // Own variables only: `${constructor}` is not Object's.
+      const value = Object.hasOwn(process.env, name) ? process.env[name] : undefined;
+      return typeof value === 'string' ? value : undefined;
+    },
     cwd: overrides.cwd ?? process.cwd(),
     isSymlink(path) {
       current();

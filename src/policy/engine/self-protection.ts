@@ -132,6 +132,7 @@ interface Prepared {
 function compared(text: string, caseInsensitive: boolean): string {
   return caseInsensitive ? nfc(text).toLowerCase() : nfc(text);
 }
+
 /** Prepared once per list of locations (one per policy in force), not per string judged. */
 const preparedLists = new WeakMap<readonly ProtectedLocation[], Prepared[]>();
 

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expandVariables, otherReadings, withoutEdges } from '../../../../src/policy/engine/path-readings.js';
+import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
 
 const VARS: Record<string, string> = { HOME: '/home/me', WS: '/work/ws', _x1: 'X', EMPTY: '' };
 const variable = (name: string) => VARS[name];
@@ -44,6 +45,13 @@ describe('expandVariables', () => {
     expect(expandVariables('$'.repeat(400_000), variable)).toBeUndefined();
     // Generous: the quadratic form takes minutes here.
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("expands the host's own environment variables only, and $HOME as the home paths are judged with", () => {
+    const env = hostFileSystem({ home: '/judged/home' });
+    expect(expandVariables('${constructor}/x $__proto__ $toString', env.variable!)).toBeUndefined();
+    expect(expandVariables('$HOME/x', env.variable!)).toBe('/judged/home/x');
+    expect(expandVariables('${PATH}', env.variable!)).toBe(process.env.PATH);
   });
 
   it('stops reading once the result would be longer than any path', () => {
