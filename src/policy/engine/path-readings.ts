@@ -71,6 +71,9 @@ function isWordCharacter(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
+/** More readings than every combination of the transforms below makes of an ordinary string. */
+const MAX_READINGS = 64;
+
 /** Shared by every string read no other way (most of them): nothing is allocated for it. */
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -106,11 +109,19 @@ export function otherReadings(text: string, env: ReadingEnv = {}): readonly stri
     (s) => (s.includes('\\') ? s.replaceAll('\\', '/') : undefined),
     (s) => (variable && s.includes('$') ? expandVariables(s, variable) : undefined),
   ];
+  // Until nothing new comes (a variable's value may itself end in a space or hold a `\`), and at
+  // most MAX_READINGS: each transform can only apply once more to what another made.
   const readings = [text];
-  for (const transform of transforms) {
-    for (const reading of readings.slice()) {
-      const other = transform(reading);
-      if (other !== undefined && other !== reading && !readings.includes(other)) readings.push(other);
+  for (let grew = true; grew && readings.length < MAX_READINGS; ) {
+    grew = false;
+    for (const transform of transforms) {
+      for (const reading of readings.slice()) {
+        const other = transform(reading);
+        if (other !== undefined && other !== reading && !readings.includes(other) && readings.length < MAX_READINGS) {
+          readings.push(other);
+          grew = true;
+        }
+      }
     }
   }
   return readings.slice(1);

@@ -86,6 +86,12 @@ describe('otherReadings', () => {
     expect(otherReadings(`policy.json\0${long}`, { variable })).toEqual(['policy.json']);
   });
 
+  it("applies the changes to what a variable's value brings too, in any order", () => {
+    const env = { variable: (name: string) => ({ PADDED: ' /work/ws ', WIN: '\\work\\ws' })[name] };
+    expect(otherReadings('$PADDED', env)).toContain('/work/ws');
+    expect(otherReadings('$WIN\\policy.json', env)).toContain('/work/ws/policy.json');
+  });
+
   it('reads a NUL as C does and as sanitizers do', () => {
     expect(otherReadings('policy.json\0.txt')).toEqual(['policy.json', 'policy.json.txt']);
   });
