@@ -3,7 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ProtectedLocation, protectResource, protectToolArguments } from '../../../../src/policy/engine/self-protection.js';
+import { MAX_READINGS_PER_CALL, type ProtectedLocation, protectResource, protectToolArguments } from '../../../../src/policy/engine/self-protection.js';
 import { hostFileSystem } from '../../../../src/policy/host-file-system.js';
 
 const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'mcp-guard-protect-')));
@@ -86,6 +86,17 @@ describe('self-protection', () => {
     expect(protectToolArguments({ value: `~${me.username}/.config/mcp-guard-unit-probe` }, inHome, env)).toMatchObject({ decision: 'protected' });
     expect(protectToolArguments({ value: `~${me.username}/.config/other.json` }, inHome, env)).toBeUndefined();
     expect(protectToolArguments({ value: '~no-such-user-here/.config/mcp-guard-unit-probe/policy.json' }, inHome, env)).toBeUndefined();
+  });
+
+  it('judges at most MAX_READINGS_PER_CALL readings besides as written in one call, and refuses a call that needs more', () => {
+    // Each string has one other reading (\ for /).
+    const strings = (n: number) => Array.from({ length: n }, (_, i) => `src\\file${i}.ts`);
+    expect(protectToolArguments({ files: strings(MAX_READINGS_PER_CALL) }, locations, env)).toBeUndefined();
+    const refused = protectToolArguments({ files: strings(MAX_READINGS_PER_CALL + 1) }, locations, env);
+    expect(refused).toMatchObject({ decision: 'protected', rule: 'self-protection' });
+    expect(refused?.reason).toContain('send them in several calls');
+    // Plain strings have no other reading, so any number of them is judged.
+    expect(protectToolArguments({ words: Array.from({ length: MAX_READINGS_PER_CALL + 10 }, (_, i) => `word${i}`) }, locations, env)).toBeUndefined();
   });
 
   it('lets a string with a NUL through when neither reading of it is protected', () => {
