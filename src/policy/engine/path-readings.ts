@@ -6,15 +6,23 @@
  * unquotes the path it validates, Python code calls `strip()`; `" policy.json"` and
  * `'state/state.db'` are then mcp-guard's files, and `"/allowed/.."` (quoted) the directory
  * above an `x-path-within` root. White space is JavaScript's `trim()` and Python's `strip()`
- * together. Two loops, not a regular expression: one anchored at the end is tried at every
- * position of a run of spaces (see uri.ts).
+ * together.
  */
 export function withoutEdges(text: string): string | undefined {
+  const stripped = stripEnds(text, isEdge);
+  return stripped.length === text.length ? undefined : stripped;
+}
+
+/**
+ * `text` without the characters at either end that `strip` says to take off: two loops, linear
+ * in the text (a regular expression anchored at the end is tried at every position of a run).
+ */
+export function stripEnds(text: string, strip: (c: number) => boolean): string {
   let start = 0;
   let end = text.length;
-  while (start < end && isEdge(text.charCodeAt(start))) start++;
-  while (end > start && isEdge(text.charCodeAt(end - 1))) end--;
-  return start === 0 && end === text.length ? undefined : text.slice(start, end);
+  while (start < end && strip(text.charCodeAt(start))) start++;
+  while (end > start && strip(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 function isEdge(c: number): boolean {
