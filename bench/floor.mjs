@@ -61,13 +61,13 @@ export function makeVariant(into, patches) {
   cpSync(join(ROOT_DIR, 'package.json'), join(into, 'package.json'));
   symlinkSync(join(ROOT_DIR, 'node_modules'), join(into, 'node_modules'), 'dir');
   const bundle = join(into, 'dist', 'bundle');
-  const files = readdirSync(bundle).filter((name) => name.endsWith('.js'));
+  const texts = new Map(readdirSync(bundle).filter((name) => name.endsWith('.js')).map((name) => [name, readFileSync(join(bundle, name), 'utf8')]));
   for (const [find, replace] of patches) {
-    const holding = files.filter((name) => readFileSync(join(bundle, name), 'utf8').includes(find));
-    const count = holding.reduce((sum, name) => sum + readFileSync(join(bundle, name), 'utf8').split(find).length - 1, 0);
-    if (count !== 1) throw new Error(`the build has ${count} copies of ${JSON.stringify(find)} where bench/floor.mjs expects one; update its VARIANTS`);
-    const file = join(bundle, holding[0]);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(find, () => replace));
+    const copies = [...texts].flatMap(([name, text]) => Array(text.split(find).length - 1).fill(name));
+    if (copies.length !== 1) throw new Error(`the build has ${copies.length} copies of ${JSON.stringify(find)} where bench/floor.mjs expects one; update its VARIANTS`);
+    const name = copies[0];
+    texts.set(name, texts.get(name).replace(find, () => replace));
+    writeFileSync(join(bundle, name), texts.get(name));
   }
   return join(into, 'bin', 'mcp-guard.js');
 }
